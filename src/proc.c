@@ -1,0 +1,1010 @@
+/*-------------------------------------------------------------------------
+ *
+ * proc.c
+ *	  The proc state machine: proc (claim), ack, ack_commit, reclaim,
+ *	  inspect/disable/resume/destroy, wait_for_procs and lag.
+ *
+ * A proc is a row of pipeproc.proc.  Its cursor is a position: it goes on
+ * with the logs after (after_ts, after_seq); when after_exact is set that
+ * is simply "seq > after_seq" (every acked cursor is exact).
+ *
+ * Claiming:
+ *	1. lock the proc's row FOR UPDATE SKIP LOCKED: of many sessions calling
+ *	   proc() at once, one gets the row, the others return no rows at once;
+ *	2. compute the topic's last stable offset (shmem.c), then take a fresh
+ *	   snapshot: every log up to the LSO is settled and visible to it;
+ *	3. return up to count logs after the cursor and not after the LSO, and
+ *	   record them as the pending claim.
+ * Logs are therefore handed out in seq order with no gaps but those of
+ * rolled-back transactions, whatever order the writers committed in.
+ * Everything is transactional: a claim made in a transaction that rolls
+ * back never happened.
+ *
+ * Catalog SQL runs as the extension owner (pp_catalog_begin); access to
+ * topics is checked as the caller, and a proc can only be used by its
+ * owner (or members of the owner's role).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/detoast.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/latch.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "utils/wait_event.h"
+
+#include "commit.h"
+#include "parse.h"
+#include "pipeproc.h"
+#include "proc.h"
+#include "read.h"
+#include "shmem.h"
+#include "storage.h"
+#include "topic.h"
+
+/* The row of a proc as the state machine needs it. */
+typedef struct PPProcRow
+{
+	char	   *topic;
+	Oid			owner;
+	bool		disabled;
+	bool		pending;
+	bool		claimed_at_null;
+	TimestampTz last_claimed_at;
+	bool		timeout_null;
+	Interval   *reclaim_timeout;
+	int32		reclaims;
+	int32		max_reclaims;
+	bool		on_max_disable;
+	int64		after_ts;
+	int64		after_seq;
+	bool		after_exact;
+	char	   *last_claimed_range;
+	char	   *last_acked_range;
+	int64		claim_last_ts;
+	int64		claim_last_seq;
+} PPProcRow;
+
+#define PROC_COLUMNS \
+	"topic, owner, status, pending, last_claimed_at, reclaim_timeout, reclaims," \
+	" max_reclaims, on_max_reclaims, after_ts, after_seq, after_exact," \
+	" last_claimed_range, last_acked_range, claim_last_ts, claim_last_seq"
+
+void
+pp_check_proc_name(const char *name)
+{
+	if (!pp_valid_proc_name(name, strlen(name)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid proc name \"%s\"", name),
+				 errhint("A proc name has 1 to %d characters from A-Z, a-z, 0-9, \"_\", \".\", \":\" and \"-\".",
+						 PP_PROC_MAXLEN)));
+}
+
+/*
+ * Run a catalog statement (plan cached in *cache) as the extension owner.
+ */
+static int
+pp_cat_exec(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types,
+			Datum *values, const char *nulls, long tcount)
+{
+	PPCatalogAccess acc;
+	int			rc;
+
+	pp_catalog_begin(&acc);
+	if (*cache == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		*cache = plan;
+	}
+	rc = SPI_execute_plan(*cache, values, nulls, false, tcount);
+	if (rc < 0)
+		elog(ERROR, "pipeproc catalog statement failed: %s", SPI_result_code_string(rc));
+	pp_catalog_end(&acc);
+	return rc;
+}
+
+static char *
+pp_getstr(HeapTuple tup, TupleDesc desc, int col)
+{
+	return SPI_getvalue(tup, desc, col);
+}
+
+/*
+ * A text datum in the caller's memory context (which SPI_finish keeps).
+ */
+static text *
+pp_upper_text(const char *s)
+{
+	size_t		len = strlen(s);
+	text	   *t = SPI_palloc(VARHDRSZ + len);
+
+	SET_VARSIZE(t, VARHDRSZ + len);
+	memcpy(VARDATA(t), s, len);
+	return t;
+}
+
+static void
+pp_read_proc_row(HeapTuple tup, TupleDesc desc, PPProcRow *r)
+{
+	bool		isnull;
+	char	   *s;
+
+	r->topic = pp_getstr(tup, desc, 1);
+	r->owner = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
+	s = pp_getstr(tup, desc, 3);
+	r->disabled = strcmp(s, "disabled") == 0;
+	r->pending = DatumGetBool(SPI_getbinval(tup, desc, 4, &isnull));
+	r->last_claimed_at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 5, &r->claimed_at_null));
+	r->reclaim_timeout = NULL;
+	{
+		Datum		d = SPI_getbinval(tup, desc, 6, &r->timeout_null);
+
+		if (!r->timeout_null)
+		{
+			r->reclaim_timeout = palloc(sizeof(Interval));
+			memcpy(r->reclaim_timeout, DatumGetIntervalP(d), sizeof(Interval));
+		}
+	}
+	r->reclaims = DatumGetInt32(SPI_getbinval(tup, desc, 7, &isnull));
+	r->max_reclaims = DatumGetInt32(SPI_getbinval(tup, desc, 8, &isnull));
+	s = pp_getstr(tup, desc, 9);
+	r->on_max_disable = strcmp(s, "disable") == 0;
+	r->after_ts = DatumGetInt64(SPI_getbinval(tup, desc, 10, &isnull));
+	r->after_seq = DatumGetInt64(SPI_getbinval(tup, desc, 11, &isnull));
+	r->after_exact = DatumGetBool(SPI_getbinval(tup, desc, 12, &isnull));
+	r->last_claimed_range = pp_getstr(tup, desc, 13);
+	r->last_acked_range = pp_getstr(tup, desc, 14);
+	r->claim_last_ts = DatumGetInt64(SPI_getbinval(tup, desc, 15, &isnull));
+	r->claim_last_seq = DatumGetInt64(SPI_getbinval(tup, desc, 16, &isnull));
+}
+
+static void
+pp_proc_not_found(const char *name)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("proc \"%s\" does not exist", name)));
+}
+
+static void
+pp_check_proc_owner(const char *name, const PPProcRow *r)
+{
+	if (!has_privs_of_role(GetUserId(), r->owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of proc \"%s\"", name)));
+}
+
+static void
+pp_check_proc_active(const char *name, const PPProcRow *r)
+{
+	if (r->disabled)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("proc \"%s\" is disabled", name),
+				 errhint("Resume it with pipeproc.resume_proc().")));
+}
+
+/*
+ * Lock and read a proc's row.  With skip_locked, return false when another
+ * transaction holds the row; otherwise wait for it.  A missing proc
+ * returns false with *missing set.
+ */
+static bool
+pp_lock_proc(const char *name, bool skip_locked, PPProcRow *r, bool *missing)
+{
+	static SPIPlanPtr wait_plan = NULL;
+	static SPIPlanPtr skip_plan = NULL;
+	static SPIPlanPtr exists_plan = NULL;
+	Oid			types[1] = {TEXTOID};
+	Datum		arg = CStringGetTextDatum(name);
+
+	*missing = false;
+	if (skip_locked)
+		pp_cat_exec(&skip_plan, "SELECT " PROC_COLUMNS " FROM pipeproc.proc WHERE name = $1"
+					" FOR UPDATE SKIP LOCKED", 1, types, &arg, NULL, 1);
+	else
+		pp_cat_exec(&wait_plan, "SELECT " PROC_COLUMNS " FROM pipeproc.proc WHERE name = $1"
+					" FOR UPDATE", 1, types, &arg, NULL, 1);
+	if (SPI_processed == 1)
+	{
+		pp_read_proc_row(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, r);
+		return true;
+	}
+	if (!skip_locked)
+	{
+		*missing = true;
+		return false;
+	}
+	pp_cat_exec(&exists_plan, "SELECT topic FROM pipeproc.proc WHERE name = $1",
+				1, types, &arg, NULL, 1);
+	if (SPI_processed == 0)
+		*missing = true;
+	else
+		r->topic = pp_getstr(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	return false;
+}
+
+static void
+pp_format_range(char *buf, size_t len, int64 ts1, int64 seq1, int64 ts2, int64 seq2)
+{
+	char		a[48],
+				b[48];
+
+	pp_format_id(a, sizeof(a), ts1, seq1);
+	pp_format_id(b, sizeof(b), ts2, seq2);
+	snprintf(buf, len, "%s..%s", a, b);
+}
+
+/*
+ * Count one reclaim on the row; returns true if that disables the proc.
+ */
+static bool
+pp_count_reclaim(PPProcRow *r)
+{
+	r->reclaims++;
+	r->pending = false;
+	if (r->on_max_disable && r->max_reclaims != -1 && r->reclaims >= r->max_reclaims)
+		r->disabled = true;
+	return r->disabled;
+}
+
+static void
+pp_store_reclaim(const char *name, const PPProcRow *r)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[3] = {TEXTOID, INT4OID, TEXTOID};
+	Datum		args[3];
+
+	args[0] = CStringGetTextDatum(name);
+	args[1] = Int32GetDatum(r->reclaims);
+	args[2] = CStringGetTextDatum(r->disabled ? "disabled" : "active");
+	pp_cat_exec(&plan, "UPDATE pipeproc.proc SET pending = false, reclaims = $2, status = $3"
+				" WHERE name = $1", 3, types, args, NULL, 0);
+}
+
+/*
+ * Initial cursor of a new proc from its offset.
+ */
+static void
+pp_initial_cursor(const char *topic, const char *offset,
+				  int64 *after_ts, int64 *after_seq, bool *after_exact)
+{
+	PPOffsetKind kind;
+	PPBound		b;
+	PPTopic    *t;
+	int64		ts;
+
+	if (!pp_parse_offset(offset, strlen(offset), &kind, &b))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid offset \"%s\"", offset),
+				 errhint("Use \">\", \"$>\", a log id, \":N\" or a timestamp in milliseconds.")));
+	*after_ts = -1;
+	*after_seq = -1;
+	*after_exact = true;
+	if (kind == PP_OFFSET_BEGIN)
+		return;
+	t = pp_topic_open(topic, PP_ACCESS_READ, false, true);
+	if (kind == PP_OFFSET_NEW)
+	{
+		if (t != NULL)
+			*after_seq = pp_stable_offset(t->id);
+		return;
+	}
+	switch (b.kind)
+	{
+		case PP_BOUND_SEQ:
+			if (t == NULL || !pp_seq_exists(t, GetActiveSnapshot(), b.seq, &ts))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("topic \"%s\" has no log with sequence number %lld",
+								topic, (long long) b.seq)));
+			*after_ts = ts;
+			*after_seq = b.seq;
+			break;
+		case PP_BOUND_ID:
+			*after_ts = b.ts;
+			*after_seq = b.seq;
+			*after_exact = false;
+			break;
+		case PP_BOUND_TS:
+			*after_ts = b.ts_lo - 1;
+			*after_seq = PG_INT64_MAX;
+			*after_exact = false;
+			break;
+		case PP_BOUND_OPEN:
+			break;
+	}
+}
+
+typedef struct PPClaimState
+{
+	Tuplestorestate *store;
+	TupleDesc	desc;
+	int64		n;
+	int64		first_ts,
+				first_seq,
+				last_ts,
+				last_seq;
+} PPClaimState;
+
+static bool
+pp_claim_visitor(int64 seq, int64 ts, Datum body, void *arg)
+{
+	PPClaimState *st = arg;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+	char		buf[48];
+	struct varlena *raw = (struct varlena *) DatumGetPointer(body);
+
+	if (st->n++ == 0)
+	{
+		st->first_ts = ts;
+		st->first_seq = seq;
+	}
+	st->last_ts = ts;
+	st->last_seq = seq;
+	if (st->store == NULL)
+		return true;
+	pp_format_id(buf, sizeof(buf), ts, seq);
+	values[0] = CStringGetTextDatum(buf);
+	if (VARATT_IS_EXTERNAL(raw))
+		raw = detoast_external_attr(raw);
+	values[1] = PointerGetDatum(raw);
+	tuplestore_putvalues(st->store, st->desc, values, nulls);
+	return true;
+}
+
+/*
+ * The first seq after a position that is not exact, among stored logs up
+ * to limit; false if none.
+ */
+static bool
+pp_first_after(const PPTopic *t, Snapshot snap, int64 after_ts, int64 after_seq,
+			   int64 limit, int64 *lo)
+{
+	PPBound		b;
+
+	b.kind = PP_BOUND_ID;
+	b.ts = after_ts;
+	b.seq = after_seq;
+	return pp_lower_seq(t, snap, &b, true, limit, lo);
+}
+
+/*
+ * Claim up to count logs for the proc whose row r is locked.
+ */
+static void
+pp_claim(const char *name, PPProcRow *r, int64 count, PPClaimState *st)
+{
+	static SPIPlanPtr plan = NULL;
+	PPTopic    *t;
+	int64		lso,
+				lo;
+	Snapshot	snap;
+	char		range[128];
+	Oid			types[8] = {TEXTOID, TEXTOID, INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID, INT8OID};
+	Datum		args[8];
+
+	t = pp_topic_open(r->topic, PP_ACCESS_READ, false, true);
+	if (t == NULL)
+		return;
+
+	/* the LSO first, then the snapshot: see the header comment */
+	lso = pp_stable_offset(t->id);
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	if (r->after_exact)
+		lo = r->after_seq + 1;
+	else if (!pp_first_after(t, snap, r->after_ts, r->after_seq, lso, &lo))
+		lo = PG_INT64_MAX;
+	if (lo <= lso)
+		(void) pp_scan_logs(t, lo, lso, false, snap, count, pp_claim_visitor, st);
+	UnregisterSnapshot(snap);
+	if (st->n == 0)
+		return;
+
+	pp_format_range(range, sizeof(range), st->first_ts, st->first_seq, st->last_ts, st->last_seq);
+	args[0] = CStringGetTextDatum(name);
+	args[1] = CStringGetTextDatum(range);
+	args[2] = Int64GetDatum(st->first_seq);
+	args[3] = Int64GetDatum(st->last_ts);
+	args[4] = Int64GetDatum(st->last_seq);
+	args[5] = TimestampTzGetDatum(GetCurrentTimestamp());
+	pp_cat_exec(&plan,
+				"UPDATE pipeproc.proc SET pending = true, last_claimed_at = $6,"
+				" previous_claimed_range = last_claimed_range, last_claimed_range = $2,"
+				" claim_first_seq = $3, claim_last_ts = $4, claim_last_seq = $5"
+				" WHERE name = $1", 6, types, args, NULL, 0);
+}
+
+/*
+ * Create proc name; false if a concurrent transaction created it first.
+ */
+static bool
+pp_create_proc(const char *name, const char *topic, const char *offset,
+			   int32 max_reclaims, Interval *timeout, const char *on_max, PPProcRow *r)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[9] = {TEXTOID, TEXTOID, OIDOID, TEXTOID, INT4OID, INTERVALOID, TEXTOID, INT8OID, INT8OID};
+	Oid			types2[10];
+	Datum		args[10];
+	char		nulls[10] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	int64		after_ts,
+				after_seq;
+	bool		after_exact;
+
+	pp_initial_cursor(topic, offset, &after_ts, &after_seq, &after_exact);
+	memcpy(types2, types, sizeof(types));
+	types2[9] = BOOLOID;
+	args[0] = CStringGetTextDatum(name);
+	args[1] = CStringGetTextDatum(topic);
+	args[2] = ObjectIdGetDatum(GetUserId());
+	args[3] = CStringGetTextDatum(offset);
+	args[4] = Int32GetDatum(max_reclaims);
+	args[5] = PointerGetDatum(timeout);
+	if (timeout == NULL)
+		nulls[5] = 'n';
+	args[6] = CStringGetTextDatum(on_max);
+	args[7] = Int64GetDatum(after_ts);
+	args[8] = Int64GetDatum(after_seq);
+	args[9] = BoolGetDatum(after_exact);
+	pp_cat_exec(&plan,
+				"INSERT INTO pipeproc.proc (name, topic, owner, from_offset, max_reclaims,"
+				" reclaim_timeout, on_max_reclaims, after_ts, after_seq, after_exact)"
+				" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+				" ON CONFLICT (name) DO NOTHING", 10, types2, args, nulls, 0);
+	if (SPI_processed == 0)
+		return false;
+	memset(r, 0, sizeof(*r));
+	r->topic = pstrdup(topic);
+	r->owner = GetUserId();
+	r->max_reclaims = max_reclaims;
+	r->on_max_disable = strcmp(on_max, "disable") == 0;
+	r->timeout_null = (timeout == NULL);
+	r->reclaim_timeout = timeout;
+	r->claimed_at_null = true;
+	r->after_ts = after_ts;
+	r->after_seq = after_seq;
+	r->after_exact = after_exact;
+	return true;
+}
+
+PG_FUNCTION_INFO_V1(pipeproc_proc);
+
+/*
+ * proc(topic, name, from_offset, count, max_reclaims, reclaim_timeout,
+ *		on_max_reclaims) returns table(id text, body jsonb)
+ */
+Datum
+pipeproc_proc(PG_FUNCTION_ARGS)
+{
+	char	   *topic = pp_text_arg(fcinfo, 0, "topic");
+	char	   *name = pp_text_arg(fcinfo, 1, "name");
+	char	   *offset = pp_text_arg(fcinfo, 2, "from_offset");
+	int32		count;
+	int32		max_reclaims;
+	Interval   *timeout = NULL;
+	char	   *on_max = pp_text_arg(fcinfo, 6, "on_max_reclaims");
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	PPProcRow	r;
+	bool		missing;
+	PPClaimState st;
+	PPOffsetKind kind;
+	PPBound		b;
+
+	pp_arg_not_null(fcinfo, 3, "count");
+	pp_arg_not_null(fcinfo, 4, "max_reclaims");
+	count = PG_GETARG_INT32(3);
+	max_reclaims = PG_GETARG_INT32(4);
+	if (!PG_ARGISNULL(5))
+		timeout = PG_GETARG_INTERVAL_P(5);
+	pp_check_topic_name(topic);
+	pp_check_proc_name(name);
+	if (!pp_parse_offset(offset, strlen(offset), &kind, &b))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid offset \"%s\"", offset),
+				 errhint("Use \">\", \"$>\", a log id, \":N\" or a timestamp in milliseconds.")));
+	if (count < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("count must be at least 1")));
+	if (max_reclaims < 1 && max_reclaims != -1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_reclaims must be at least 1, or -1 for no limit")));
+	if (timeout != NULL &&
+		DatumGetBool(DirectFunctionCall2(interval_le, IntervalPGetDatum(timeout),
+										 DirectFunctionCall3(interval_in, CStringGetDatum("0"),
+															 ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)))))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reclaim_timeout must be positive, or NULL for none")));
+	if (strcmp(on_max, "disable") != 0 && strcmp(on_max, "continue") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("on_max_reclaims must be \"disable\" or \"continue\"")));
+	pp_require_shmem();
+
+	InitMaterializedSRF(fcinfo, 0);
+	memset(&st, 0, sizeof(st));
+	st.store = rsinfo->setResult;
+	st.desc = rsinfo->setDesc;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (!pp_lock_proc(name, true, &r, &missing))
+	{
+		if (!missing)
+		{
+			if (strcmp(r.topic, topic) != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("proc \"%s\" already exists on topic \"%s\"", name, r.topic)));
+			SPI_finish();		/* busy: another session holds its claim */
+			return (Datum) 0;
+		}
+		if (!pp_create_proc(name, topic, offset, max_reclaims, timeout, on_max, &r))
+		{
+			SPI_finish();
+			return (Datum) 0;
+		}
+	}
+	else
+	{
+		if (strcmp(r.topic, topic) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("proc \"%s\" already exists on topic \"%s\"", name, r.topic)));
+		pp_check_proc_owner(name, &r);
+		pp_check_proc_active(name, &r);
+	}
+
+	if (r.pending)
+	{
+		TimestampTz deadline;
+
+		if (r.timeout_null || r.claimed_at_null)
+		{
+			SPI_finish();
+			return (Datum) 0;
+		}
+		deadline = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+														   TimestampTzGetDatum(r.last_claimed_at),
+														   IntervalPGetDatum(r.reclaim_timeout)));
+		if (GetCurrentTimestamp() < deadline)
+		{
+			SPI_finish();
+			return (Datum) 0;
+		}
+		/* the claim timed out: reclaim it, and stop here if that disables */
+		if (pp_count_reclaim(&r))
+		{
+			pp_store_reclaim(name, &r);
+			SPI_finish();
+			return (Datum) 0;
+		}
+		pp_store_reclaim(name, &r);
+	}
+
+	pp_claim(name, &r, count, &st);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * Ack the pending claim of a locked proc; returns the acked range.
+ * Without a pending claim, the last ack is returned again if it was the
+ * last claim, unless require_pending.
+ */
+static char *
+pp_ack_locked(const char *name, PPProcRow *r, bool require_pending)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[5] = {TEXTOID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID};
+	Datum		args[5];
+
+	if (!r->pending)
+	{
+		if (!require_pending && r->last_acked_range != NULL &&
+			r->last_claimed_range != NULL &&
+			strcmp(r->last_acked_range, r->last_claimed_range) == 0)
+			return r->last_acked_range;
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("proc \"%s\" has no pending claim to ack", name),
+				 errhint("Claim logs with pipeproc.proc() first.")));
+	}
+	args[0] = CStringGetTextDatum(name);
+	args[1] = Int64GetDatum(r->claim_last_ts);
+	args[2] = Int64GetDatum(r->claim_last_seq);
+	args[3] = CStringGetTextDatum(r->last_claimed_range);
+	args[4] = TimestampTzGetDatum(GetCurrentTimestamp());
+	pp_cat_exec(&plan,
+				"UPDATE pipeproc.proc SET pending = false, reclaims = 0,"
+				" after_ts = $2, after_seq = $3, after_exact = true,"
+				" last_acked_range = $4, last_acked_at = $5 WHERE name = $1",
+				5, types, args, NULL, 0);
+	return r->last_claimed_range;
+}
+
+/*
+ * Lock proc name for an operation by its owner; errors if missing.
+ */
+static void
+pp_lock_proc_for_owner(const char *name, PPProcRow *r)
+{
+	bool		missing;
+
+	pp_check_proc_name(name);
+	if (!pp_lock_proc(name, false, r, &missing))
+		pp_proc_not_found(name);
+	pp_check_proc_owner(name, r);
+}
+
+PG_FUNCTION_INFO_V1(pipeproc_ack);
+
+/*
+ * ack(name) returns text: the acked range.
+ */
+Datum
+pipeproc_ack(PG_FUNCTION_ARGS)
+{
+	char	   *name = pp_text_arg(fcinfo, 0, "name");
+	PPProcRow	r;
+	text	   *result;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	pp_lock_proc_for_owner(name, &r);
+	result = pp_upper_text(pp_ack_locked(name, &r, false));
+	SPI_finish();
+	PG_RETURN_TEXT_P(result);
+}
+
+PG_FUNCTION_INFO_V1(pipeproc_ack_commit);
+
+/*
+ * ack_commit(name, topic, body) and ack_commit(name, logs) return
+ * table(acked text, ids text[]): ack, then commit, in one transaction.
+ * Without a pending claim it is an error and nothing is committed.
+ */
+Datum
+pipeproc_ack_commit(PG_FUNCTION_ARGS)
+{
+	char	   *name = pp_text_arg(fcinfo, 0, "name");
+	bool		batch = (PG_NARGS() == 2);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	PPProcRow	r;
+	char	   *acked;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+	char	   *topic = NULL;
+	Jsonb	   *body;
+
+	if (batch)
+		pp_arg_not_null(fcinfo, 1, "logs");
+	else
+	{
+		topic = pp_text_arg(fcinfo, 1, "topic");
+		pp_arg_not_null(fcinfo, 2, "body");
+	}
+	body = PG_GETARG_JSONB_P(batch ? 1 : 2);
+	InitMaterializedSRF(fcinfo, 0);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	pp_lock_proc_for_owner(name, &r);
+	acked = pp_ack_locked(name, &r, true);
+	values[0] = PointerGetDatum(pp_upper_text(acked));
+	SPI_finish();
+
+	if (batch)
+		values[1] = PointerGetDatum(pp_commit_batch(body));
+	else
+	{
+		Datum		id = PointerGetDatum(pp_commit_one(topic, body));
+
+		values[1] = PointerGetDatum(construct_array(&id, 1, TEXTOID, -1, false, TYPALIGN_INT));
+	}
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(pipeproc_reclaim);
+
+/*
+ * reclaim(name) returns text: drop the pending claim, count a reclaim,
+ * and return the range the proc falls back to (its last ack, or NULL).
+ */
+Datum
+pipeproc_reclaim(PG_FUNCTION_ARGS)
+{
+	char	   *name = pp_text_arg(fcinfo, 0, "name");
+	PPProcRow	r;
+	text	   *result = NULL;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	pp_lock_proc_for_owner(name, &r);
+	pp_check_proc_active(name, &r);
+	if (!r.pending)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("proc \"%s\" has no pending claim to reclaim", name)));
+	(void) pp_count_reclaim(&r);
+	pp_store_reclaim(name, &r);
+	if (r.last_acked_range != NULL)
+		result = pp_upper_text(r.last_acked_range);
+	SPI_finish();
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(result);
+}
+
+/*
+ * The proc's row of the procs view, in the caller's memory context.
+ */
+static Datum
+pp_proc_view_row(const char *name)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[1] = {TEXTOID};
+	Datum		arg = CStringGetTextDatum(name);
+
+	pp_cat_exec(&plan, "SELECT * FROM pipeproc.procs WHERE name = $1", 1, types, &arg, NULL, 1);
+	if (SPI_processed != 1)
+		pp_proc_not_found(name);
+	return PointerGetDatum(SPI_returntuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc));
+}
+
+PG_FUNCTION_INFO_V1(pipeproc_inspect_proc);
+
+/*
+ * inspect_proc(name) returns procs
+ */
+Datum
+pipeproc_inspect_proc(PG_FUNCTION_ARGS)
+{
+	char	   *name = pp_text_arg(fcinfo, 0, "name");
+	Datum		row;
+
+	pp_check_proc_name(name);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	row = pp_proc_view_row(name);
+	SPI_finish();
+	PG_RETURN_DATUM(row);
+}
+
+/*
+ * disable_proc / resume_proc: set the status, which must change.
+ */
+static Datum
+pp_set_status(FunctionCallInfo fcinfo, bool disable)
+{
+	static SPIPlanPtr plan = NULL;
+	char	   *name = pp_text_arg(fcinfo, 0, "name");
+	PPProcRow	r;
+	Datum		row;
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		args[2];
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	pp_lock_proc_for_owner(name, &r);
+	if (r.disabled == disable)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("proc \"%s\" is already %s", name, disable ? "disabled" : "active")));
+	args[0] = CStringGetTextDatum(name);
+	args[1] = CStringGetTextDatum(disable ? "disabled" : "active");
+	/* resuming starts the reclaim count afresh */
+	pp_cat_exec(&plan,
+				"UPDATE pipeproc.proc SET status = $2,"
+				" reclaims = CASE WHEN $2 = 'active' THEN 0 ELSE reclaims END"
+				" WHERE name = $1", 2, types, args, NULL, 0);
+	row = pp_proc_view_row(name);
+	SPI_finish();
+	PG_RETURN_DATUM(row);
+}
+
+PG_FUNCTION_INFO_V1(pipeproc_disable_proc);
+
+Datum
+pipeproc_disable_proc(PG_FUNCTION_ARGS)
+{
+	return pp_set_status(fcinfo, true);
+}
+
+PG_FUNCTION_INFO_V1(pipeproc_resume_proc);
+
+Datum
+pipeproc_resume_proc(PG_FUNCTION_ARGS)
+{
+	return pp_set_status(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(pipeproc_destroy_proc);
+
+/*
+ * destroy_proc(name) returns procs: the proc's last row.
+ */
+Datum
+pipeproc_destroy_proc(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	char	   *name = pp_text_arg(fcinfo, 0, "name");
+	PPProcRow	r;
+	Datum		row;
+	Oid			types[1] = {TEXTOID};
+	Datum		arg;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	pp_lock_proc_for_owner(name, &r);
+	row = pp_proc_view_row(name);
+	arg = CStringGetTextDatum(name);
+	pp_cat_exec(&plan, "DELETE FROM pipeproc.proc WHERE name = $1", 1, types, &arg, NULL, 0);
+	SPI_finish();
+	PG_RETURN_DATUM(row);
+}
+
+/*
+ * Number of stored logs after a proc's cursor (up to limit, 0 = all), as
+ * seen by snap; -1 if the caller may not read the topic.
+ */
+static int64
+pp_logs_after(const char *topic, int64 after_ts, int64 after_seq, bool after_exact,
+			  Snapshot snap, int64 limit)
+{
+	PPTopic    *t = pp_topic_open(topic, PP_ACCESS_PEEK, false, true);
+	int64		hw,
+				lo;
+
+	if (t == NULL)
+		return 0;
+	if (!pp_topic_readable(t))
+		return -1;
+	hw = pp_high_water(t->id);
+	if (after_exact)
+		lo = after_seq + 1;
+	else if (!pp_first_after(t, snap, after_ts, after_seq, hw, &lo))
+		return 0;
+	return pp_scan_logs(t, lo, hw, false, snap, limit, NULL, NULL);
+}
+
+PG_FUNCTION_INFO_V1(pipeproc_proc_lag);
+
+/*
+ * _proc_lag(topic, after_ts, after_seq, after_exact) returns bigint: the
+ * lag column of the procs view (NULL if the topic is not readable).
+ */
+Datum
+pipeproc_proc_lag(PG_FUNCTION_ARGS)
+{
+	int64		lag;
+
+	pp_require_shmem();
+	lag = pp_logs_after(text_to_cstring(PG_GETARG_TEXT_PP(0)), PG_GETARG_INT64(1),
+						PG_GETARG_INT64(2), PG_GETARG_BOOL(3), GetActiveSnapshot(), 0);
+	if (lag < 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(lag);
+}
+
+PG_FUNCTION_INFO_V1(pipeproc_wait_for_procs);
+
+/*
+ * wait_for_procs(names text[], timeout interval) returns boolean: wait
+ * until every named (or every) active proc has acked its topic's last
+ * committed log.  Named procs must exist; disabled ones are not waited
+ * for.  Returns false if the timeout passes first.
+ */
+Datum
+pipeproc_wait_for_procs(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	ArrayType  *names = PG_ARGISNULL(0) ? NULL : PG_GETARG_ARRAYTYPE_P(0);
+	TimestampTz deadline = 0;
+	Oid			types[1] = {TEXTARRAYOID};
+	Datum		arg;
+	char		nulls[1] = {' '};
+	int			nnames = 0;
+
+	pp_require_shmem();
+	if (names != NULL)
+	{
+		Datum	   *elems;
+		bool	   *enulls;
+
+		deconstruct_array(names, TEXTOID, -1, false, TYPALIGN_INT, &elems, &enulls, &nnames);
+		for (int i = 0; i < nnames; i++)
+		{
+			if (enulls[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("proc names must not be null")));
+			pp_check_proc_name(TextDatumGetCString(elems[i]));
+		}
+		arg = PointerGetDatum(names);
+	}
+	else
+	{
+		arg = (Datum) 0;
+		nulls[0] = 'n';
+	}
+	if (names != NULL)
+	{
+		static SPIPlanPtr check_plan = NULL;
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		pp_cat_exec(&check_plan,
+					"SELECT n FROM unnest($1) AS n WHERE NOT EXISTS"
+					" (SELECT FROM pipeproc.proc p WHERE p.name = n) LIMIT 1",
+					1, types, &arg, nulls, 1);
+		if (SPI_processed > 0)
+			pp_proc_not_found(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+		SPI_finish();
+	}
+	if (!PG_ARGISNULL(1))
+		deadline = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+														   TimestampTzGetDatum(GetCurrentTimestamp()),
+														   PG_GETARG_DATUM(1)));
+
+	for (;;)
+	{
+		bool		done = true;
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		pp_cat_exec(&plan,
+					"SELECT name, topic, status, after_ts, after_seq, after_exact, pending"
+					" FROM pipeproc.proc WHERE $1 IS NULL OR name = ANY ($1)",
+					1, types, &arg, nulls, 0);
+		for (uint64 i = 0; i < SPI_processed && done; i++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		isnull;
+			Snapshot	snap;
+
+			if (strcmp(SPI_getvalue(tup, desc, 3), "active") != 0)
+				continue;
+			snap = RegisterSnapshot(GetLatestSnapshot());
+			if (pp_logs_after(SPI_getvalue(tup, desc, 2),
+							  DatumGetInt64(SPI_getbinval(tup, desc, 4, &isnull)),
+							  DatumGetInt64(SPI_getbinval(tup, desc, 5, &isnull)),
+							  DatumGetBool(SPI_getbinval(tup, desc, 6, &isnull)),
+							  snap, 1) != 0 ||
+				DatumGetBool(SPI_getbinval(tup, desc, 7, &isnull)))
+				done = false;
+			UnregisterSnapshot(snap);
+		}
+		SPI_finish();
+		if (done)
+			PG_RETURN_BOOL(true);
+		if (deadline != 0 && GetCurrentTimestamp() >= deadline)
+			PG_RETURN_BOOL(false);
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 10, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}

@@ -1,0 +1,463 @@
+/*-------------------------------------------------------------------------
+ *
+ * topic.c
+ *	  The topic catalog, its per-backend cache, creation, removal and
+ *	  access checks.
+ *
+ * A topic is a row of pipeproc.topic plus the partitioned table
+ * pipeproc.topic_<id> (a partition of pipeproc.logs) whose chunks hold its
+ * logs.  Table names come from the numeric id only; the user's name is
+ * data in the catalog row.  The topic's table is owned by the role that
+ * created the topic, so PostgreSQL's own privileges decide who may read
+ * (SELECT) and write (INSERT) it.
+ *
+ * The cache maps names to PPTopic and is flushed whenever a relcache
+ * invalidation names a cached topic's table (drop, new chunk attached) or
+ * all relations.  Callers get copies, so a flush never pulls memory from
+ * under them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_class.h"
+#include "commands/tablecmds.h"
+#include "commands/tablespace.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "pipeproc.h"
+#include "shmem.h"
+#include "storage.h"
+#include "topic.h"
+
+typedef struct PPTopicCacheEntry
+{
+	char		key[NAMEDATALEN];
+	PPTopic		topic;
+} PPTopicCacheEntry;
+
+static HTAB *topic_cache = NULL;
+static bool topic_cache_stale = false;
+static bool topic_callback_registered = false;
+static SPIPlanPtr lookup_plan = NULL;
+
+static void
+pp_topic_cache_callback(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	PPTopicCacheEntry *e;
+
+	if (topic_cache == NULL || topic_cache_stale)
+		return;
+	if (!OidIsValid(relid))
+	{
+		topic_cache_stale = true;
+		return;
+	}
+	hash_seq_init(&status, topic_cache);
+	while ((e = hash_seq_search(&status)) != NULL)
+	{
+		if (e->topic.relid == relid)
+		{
+			topic_cache_stale = true;
+			hash_seq_term(&status);
+			return;
+		}
+	}
+}
+
+static void
+pp_topic_cache_reset(void)
+{
+	HASHCTL		ctl;
+
+	if (!topic_callback_registered)
+	{
+		CacheRegisterRelcacheCallback(pp_topic_cache_callback, (Datum) 0);
+		topic_callback_registered = true;
+	}
+	if (topic_cache != NULL)
+		hash_destroy(topic_cache);
+	ctl.keysize = NAMEDATALEN;
+	ctl.entrysize = sizeof(PPTopicCacheEntry);
+	ctl.hcxt = TopMemoryContext;
+	topic_cache = hash_create("pipeproc topic cache", 64, &ctl,
+							  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	topic_cache_stale = false;
+}
+
+/*
+ * Raise invalid_parameter_value unless name is a valid topic name.
+ */
+void
+pp_check_topic_name(const char *name)
+{
+	if (!pp_valid_topic_name(name, strlen(name)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid topic name \"%s\"", name),
+				 errhint("A topic name has 1 to %d characters from A-Z, a-z, 0-9, \"_\" and \"-\".",
+						 PP_TOPIC_MAXLEN)));
+}
+
+/*
+ * Read the catalog row of a topic; false if there is none.
+ */
+static bool
+pp_topic_fetch(const char *name, PPTopic *t)
+{
+	PPCatalogAccess acc;
+	Datum		arg = CStringGetTextDatum(name);
+	bool		found = false;
+
+	pp_catalog_begin(&acc);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (lookup_plan == NULL)
+	{
+		Oid			argtypes[1] = {TEXTOID};
+		SPIPlanPtr	plan;
+
+		plan = SPI_prepare("SELECT id, relid::oid, owner::oid, chunk_size, unlogged, spcoid"
+						   " FROM pipeproc.topic WHERE name = $1", 1, argtypes);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		lookup_plan = plan;
+	}
+	if (SPI_execute_plan(lookup_plan, &arg, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "topic lookup failed");
+	if (SPI_processed == 1)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+
+		strlcpy(t->name, name, sizeof(t->name));
+		t->id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+		t->relid = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
+		t->owner = DatumGetObjectId(SPI_getbinval(tup, desc, 3, &isnull));
+		t->chunk_size = DatumGetInt64(SPI_getbinval(tup, desc, 4, &isnull));
+		t->unlogged = DatumGetBool(SPI_getbinval(tup, desc, 5, &isnull));
+		t->spcoid = DatumGetObjectId(SPI_getbinval(tup, desc, 6, &isnull));
+		if (isnull)
+			t->spcoid = InvalidOid;
+		found = true;
+	}
+	SPI_finish();
+	pp_catalog_end(&acc);
+	return found;
+}
+
+/*
+ * A copy of the cached topic, or NULL if no such topic exists.
+ */
+static PPTopic *
+pp_topic_lookup(const char *name)
+{
+	PPTopicCacheEntry *e;
+	bool		found;
+	PPTopic		t;
+
+	if (topic_cache == NULL || topic_cache_stale)
+		pp_topic_cache_reset();
+	e = hash_search(topic_cache, name, HASH_FIND, &found);
+	if (!found)
+	{
+		if (!pp_topic_fetch(name, &t))
+			return NULL;
+		if (topic_cache_stale)
+			pp_topic_cache_reset();
+		e = hash_search(topic_cache, name, HASH_ENTER, &found);
+		e->topic = t;
+	}
+	t = e->topic;
+	return memcpy(palloc(sizeof(PPTopic)), &t, sizeof(PPTopic));
+}
+
+/*
+ * Make sure the topic has its shared entry (next seq, last ts), created
+ * from the stored logs if this is the first use since server start.
+ */
+static void
+pp_topic_ensure_state(const PPTopic *t)
+{
+	PPCatalogAccess acc;
+	char		sql[256];
+	int64		next_seq = 0;
+	int64		last_ts = 0;
+	SPIPlanPtr	plan;
+	Datum		arg = Int64GetDatum(t->id);
+	Oid			argtypes[1] = {INT8OID};
+	Snapshot	snap;
+
+	if (pp_topic_state_exists(t->id))
+		return;
+
+	pp_catalog_begin(&acc);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	snprintf(sql, sizeof(sql),
+			 "SELECT seq + 1, ts FROM pipeproc.topic_%lld ORDER BY seq DESC LIMIT 1",
+			 (long long) t->id);
+	plan = SPI_prepare(sql, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	if (SPI_execute_snapshot(plan, NULL, NULL, snap, InvalidSnapshot, true, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the last log of topic \"%s\"", t->name);
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+
+		next_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		last_ts = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	}
+	/* logs the collector removed keep their seqs: never hand them out again */
+	plan = SPI_prepare("SELECT first_seq, last_ts FROM pipeproc.topic WHERE id = $1", 1, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_execute_snapshot(plan, &arg, NULL, snap, InvalidSnapshot, true, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read topic \"%s\"", t->name);
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+
+		next_seq = Max(next_seq, DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));
+		last_ts = Max(last_ts, DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)));
+	}
+	UnregisterSnapshot(snap);
+	SPI_finish();
+	pp_catalog_end(&acc);
+
+	pp_topic_state_create(t->id, next_seq, last_ts);
+}
+
+/*
+ * May the current user read topic t?
+ */
+bool
+pp_topic_readable(const PPTopic *t)
+{
+	return pg_class_aclcheck(t->relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
+}
+
+/*
+ * Open a topic for reading or writing: look it up (creating it if asked),
+ * lock its table, check the privilege and make sure its shared state
+ * exists.  Returns NULL for a missing topic only with missing_ok.
+ */
+PPTopic *
+pp_topic_open(const char *name, PPAccess access, bool create, bool missing_ok)
+{
+	PPTopic    *t;
+
+	pp_require_shmem();
+	for (;;)
+	{
+		t = pp_topic_lookup(name);
+		if (t == NULL)
+		{
+			if (create)
+				t = pp_topic_create(name, false, InvalidOid, true);
+			else if (missing_ok)
+				return NULL;
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_OBJECT),
+						 errmsg("topic \"%s\" does not exist", name)));
+		}
+		LockRelationOid(t->relid, access == PP_ACCESS_WRITE ? RowExclusiveLock : AccessShareLock);
+		if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(t->relid)))
+			break;
+		/* dropped while we waited for the lock: look again */
+		UnlockRelationOid(t->relid, access == PP_ACCESS_WRITE ? RowExclusiveLock : AccessShareLock);
+		topic_cache_stale = true;
+		pfree(t);
+	}
+
+	if (access != PP_ACCESS_PEEK &&
+		pg_class_aclcheck(t->relid, GetUserId(),
+						  access == PP_ACCESS_WRITE ? ACL_INSERT : ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to %s topic \"%s\"",
+						access == PP_ACCESS_WRITE ? "write to" : "read", name),
+				 errhint("The topic's owner can grant it with pipeproc.grant_topic().")));
+	pp_topic_ensure_state(t);
+	return t;
+}
+
+/*
+ * Create a topic owned by the current user.  With if_not_exists, return
+ * the existing topic of that name instead of raising duplicate_object.
+ */
+PPTopic *
+pp_topic_create(const char *name, bool unlogged, Oid spcoid, bool if_not_exists)
+{
+	PPCatalogAccess acc;
+	Oid			owner = GetUserId();
+	Oid			argtypes[5] = {TEXTOID, OIDOID, BOOLOID, OIDOID, INT8OID};
+	Datum		args[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	PPTopic    *t;
+	char		table[NAMEDATALEN];
+	StringInfoData sql;
+	bool		isnull;
+
+	pp_require_shmem();
+	args[0] = CStringGetTextDatum(name);
+	args[1] = ObjectIdGetDatum(owner);
+	args[2] = BoolGetDatum(unlogged);
+	args[3] = ObjectIdGetDatum(spcoid);
+	if (!OidIsValid(spcoid))
+		nulls[3] = 'n';
+	args[4] = Int64GetDatum(pp_chunk_size);
+
+	t = palloc0(sizeof(PPTopic));
+	pp_catalog_begin(&acc);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("INSERT INTO pipeproc.topic (name, owner, unlogged, spcoid, chunk_size)"
+							  " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING RETURNING id",
+							  5, argtypes, args, nulls, false, 1) != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "could not insert topic \"%s\"", name);
+	if (SPI_processed == 0)
+	{
+		SPI_finish();
+		pp_catalog_end(&acc);
+		if (!if_not_exists)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("topic \"%s\" already exists", name)));
+		t = pp_topic_lookup(name);
+		if (t == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent creation of topic \"%s\"", name)));
+		return t;
+	}
+	strlcpy(t->name, name, sizeof(t->name));
+	t->id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	t->owner = owner;
+	t->chunk_size = pp_chunk_size;
+	t->unlogged = unlogged;
+	t->spcoid = spcoid;
+
+	snprintf(table, sizeof(table), "topic_%lld", (long long) t->id);
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "CREATE TABLE pipeproc.%s (LIKE pipeproc.logs) PARTITION BY RANGE (seq);"
+					 "CREATE UNIQUE INDEX ON pipeproc.%s (seq);"
+					 "ALTER TABLE pipeproc.logs ATTACH PARTITION pipeproc.%s FOR VALUES IN (%lld)",
+					 quote_identifier(table), quote_identifier(table),
+					 quote_identifier(table), (long long) t->id);
+	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not create the table of topic \"%s\"", name);
+	t->relid = get_relname_relid(table, pp_namespace());
+	args[0] = Int64GetDatum(t->id);
+	args[1] = ObjectIdGetDatum(t->relid);
+	argtypes[0] = INT8OID;
+	if (SPI_execute_with_args("UPDATE pipeproc.topic SET relid = $2 WHERE id = $1",
+							  2, argtypes, args, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not update topic \"%s\"", name);
+	SPI_finish();
+	if (owner != GetUserId())
+		ATExecChangeOwner(t->relid, owner, false, AccessExclusiveLock);
+	pp_catalog_end(&acc);
+	CommandCounterIncrement();
+
+	pp_topic_state_create(t->id, 0, 0);
+	(void) pp_ensure_chunk(t, 0, true);
+	return t;
+}
+
+PG_FUNCTION_INFO_V1(pipeproc_create_topic);
+
+/*
+ * create_topic(topic text, unlogged boolean, tablespace name) returns void
+ */
+Datum
+pipeproc_create_topic(PG_FUNCTION_ARGS)
+{
+	char	   *name = pp_text_arg(fcinfo, 0, "topic");
+	bool		unlogged;
+	Oid			spcoid = InvalidOid;
+
+	pp_arg_not_null(fcinfo, 1, "unlogged");
+	unlogged = PG_GETARG_BOOL(1);
+	pp_check_topic_name(name);
+	if (!PG_ARGISNULL(2))
+	{
+		char	   *spcname = NameStr(*PG_GETARG_NAME(2));
+
+		spcoid = get_tablespace_oid(spcname, false);
+		if (spcoid != MyDatabaseTableSpace &&
+			pg_tablespace_aclcheck(spcoid, GetUserId(), ACL_CREATE) != ACLCHECK_OK)
+			aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLESPACE, spcname);
+	}
+	(void) pp_topic_create(name, unlogged, spcoid, false);
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(pipeproc_drop_topic);
+
+/*
+ * drop_topic(topic text) returns void: the topic, its logs and its procs.
+ * Only the topic's owner (or a member of its role, or a superuser) may.
+ */
+Datum
+pipeproc_drop_topic(PG_FUNCTION_ARGS)
+{
+	char	   *name = pp_text_arg(fcinfo, 0, "topic");
+	PPTopic    *t;
+	PPCatalogAccess acc;
+	char		sql[128];
+	Oid			argtypes[2] = {INT8OID, TEXTOID};
+	Datum		args[2];
+
+	pp_check_topic_name(name);
+	pp_require_shmem();
+	t = pp_topic_lookup(name);
+	if (t == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("topic \"%s\" does not exist", name)));
+	if (!pg_class_ownercheck(t->relid, GetUserId()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of topic \"%s\"", name)));
+
+	pp_catalog_begin(&acc);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	/* lock out writers and readers first, then remove the rows */
+	snprintf(sql, sizeof(sql), "DROP TABLE pipeproc.topic_%lld", (long long) t->id);
+	if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not drop the table of topic \"%s\"", name);
+	args[0] = Int64GetDatum(t->id);
+	args[1] = CStringGetTextDatum(name);
+	if (SPI_execute_with_args("DELETE FROM pipeproc.topic WHERE id = $1",
+							  1, argtypes, args, NULL, false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "could not delete topic \"%s\"", name);
+	if (SPI_execute_with_args("DELETE FROM pipeproc.proc WHERE topic = $2",
+							  2, argtypes, args, NULL, false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "could not delete the procs of topic \"%s\"", name);
+	SPI_finish();
+	pp_catalog_end(&acc);
+	pp_forget_topic_at_commit(t->id);
+	topic_cache_stale = true;
+	PG_RETURN_VOID();
+}
