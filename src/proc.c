@@ -33,7 +33,9 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "common/hashfn.h"
 #include "storage/latch.h"
+#include "storage/lock.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -73,6 +75,9 @@ typedef struct PPProcRow
 	int64		claim_last_ts;
 	int64		claim_last_seq;
 } PPProcRow;
+
+/* lock tag field4 for "creating proc" locks (advisory use 1 and 2) */
+#define PP_LOCKTAG_PROC 0x7071
 
 #define PROC_COLUMNS \
 	"topic, owner, status, pending, last_claimed_at, reclaim_timeout, reclaims," \
@@ -447,6 +452,17 @@ pp_create_proc(const char *name, const char *topic, const char *offset,
 	int64		after_ts,
 				after_seq;
 	bool		after_exact;
+	LOCKTAG		tag;
+
+	/*
+	 * Another session creating the same proc would make our INSERT wait for
+	 * its transaction; return "busy" (no rows) instead, like a held claim.
+	 */
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId,
+						 DatumGetUInt32(hash_any((const unsigned char *) name, strlen(name))),
+						 0, PP_LOCKTAG_PROC);
+	if (LockAcquire(&tag, ExclusiveLock, false, true) == LOCKACQUIRE_NOT_AVAIL)
+		return false;
 
 	pp_initial_cursor(topic, offset, &after_ts, &after_seq, &after_exact);
 	memcpy(types2, types, sizeof(types));
