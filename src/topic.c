@@ -137,7 +137,8 @@ pp_topic_fetch(const char *name, PPTopic *t)
 		SPI_keepplan(plan);
 		lookup_plan = plan;
 	}
-	if (SPI_execute_plan(lookup_plan, &arg, NULL, true, 1) != SPI_OK_SELECT)
+	/* not read-only: see topics created earlier in this statement */
+	if (SPI_execute_plan(lookup_plan, &arg, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "topic lookup failed");
 	if (SPI_processed == 1)
 	{
@@ -159,6 +160,21 @@ pp_topic_fetch(const char *name, PPTopic *t)
 	SPI_finish();
 	pp_catalog_end(&acc);
 	return found;
+}
+
+/*
+ * Remember a topic this transaction created (if it rolls back, the
+ * existence check in pp_topic_open notices and looks again).
+ */
+static void
+pp_topic_cache_put(const PPTopic *t)
+{
+	PPTopicCacheEntry *e;
+
+	if (topic_cache == NULL || topic_cache_stale)
+		pp_topic_cache_reset();
+	e = hash_search(topic_cache, t->name, HASH_ENTER, NULL);
+	e->topic = *t;
 }
 
 /*
@@ -381,6 +397,7 @@ pp_topic_create(const char *name, bool unlogged, Oid spcoid, bool if_not_exists)
 
 	pp_topic_state_create(t->id, 0, 0);
 	(void) pp_ensure_chunk(t, 0, true);
+	pp_topic_cache_put(t);
 	return t;
 }
 
