@@ -1,6 +1,8 @@
 -- Procs: claim, ack, ack_commit, reclaim, timeouts, disable/resume/destroy,
 -- offsets, and every error of SPEC section 4.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pipeproc;
+RESET client_min_messages;
 \set SHOW_CONTEXT never
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN EXECUTE q; RETURN 'no error';
