@@ -1,0 +1,681 @@
+#!/usr/bin/env bash
+# test/bench/run.sh — pipeproc benchmark: every pipeproc figure beside a plain-table
+# baseline measured in the same run, on the same temporary server, with the same settings.
+#
+# Usage: test/bench/run.sh [--smoke]
+#
+# Assumes pipeproc is built and installed (make install) into the PostgreSQL found at
+# $PGBIN (default /usr/lib/postgresql/15/bin). Starts its own instance in a temporary
+# directory (unix socket only, in that directory), stops and removes it on exit.
+# See test/bench/README.md for what each case measures and how to read the ratios.
+set -euo pipefail
+
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+
+SMOKE=0
+for arg in "$@"; do
+    case "$arg" in
+        --smoke) SMOKE=1 ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "run.sh: unknown argument: $arg" >&2; usage >&2; exit 2 ;;
+    esac
+done
+T_START=$(date +%s)
+INVOKED=""
+for v in $(compgen -e | grep -E '^(BENCH_[A-Z0-9_]+|PGBIN)$' || true); do
+    INVOKED+="$v=$(printf '%q' "${!v}") "
+done
+INVOKED+="$(printf '%q ' "$0" "$@")"
+INVOKED="${INVOKED% }"
+
+PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
+PORT="${BENCH_PORT:-5499}"
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+# ---------------------------------------------------------------------------------------
+# Sizes. Every one can be overridden from the environment (BENCH_SECS=30 test/bench/run.sh).
+if [ "$SMOKE" = 1 ]; then
+    MODE=smoke
+    : "${BENCH_SECS:=2}"              # seconds per pgbench measurement
+    : "${BENCH_RANGE_LOGS:=20000}"    # logs in the range topic / rows in its baseline table
+    : "${BENCH_Q1_LOGS:=20000}"       # logs preloaded for the one-log cycles (cases 4, 5)
+    : "${BENCH_Q100_LOGS:=600000}"    # logs preloaded for the 100-log cycle (case 6)
+    : "${BENCH_SIZE_SMALL:=10000}"    # case 7: small topic
+    : "${BENCH_SIZE_BIG:=1000000}"    # case 7: big topic
+    : "${BENCH_SIZE_REPS:=1}"         # case 7: repetitions of each -t run
+else
+    MODE=full
+    : "${BENCH_SECS:=10}"
+    : "${BENCH_RANGE_LOGS:=100000}"
+    : "${BENCH_Q1_LOGS:=200000}"
+    : "${BENCH_Q100_LOGS:=4000000}"
+    : "${BENCH_SIZE_SMALL:=10000}"
+    : "${BENCH_SIZE_BIG:=10000000}"
+    : "${BENCH_SIZE_REPS:=3}"
+fi
+SECS=$BENCH_SECS
+LOAD_BATCH=10000                      # logs per commit(logs) call when preloading
+RANGE_COUNT=1000                      # logs per range call
+# case 7 runs a fixed number of cycles (pgbench -t) so the 10,000-log topic never drains:
+# each proc reads a window of WINDOW logs (the whole small topic, the last WINDOW logs of the
+# big one) and the run stops after SIZE_TX cycles.
+WINDOW=$BENCH_SIZE_SMALL
+SIZE_TX=$(( WINDOW * 9 / 10 ))
+
+for v in BENCH_RANGE_LOGS BENCH_Q1_LOGS BENCH_Q100_LOGS BENCH_SIZE_SMALL BENCH_SIZE_BIG; do
+    if [ $(( ${!v} % LOAD_BATCH )) -ne 0 ] || [ "${!v}" -lt "$LOAD_BATCH" ]; then
+        echo "run.sh: $v=${!v} must be a positive multiple of $LOAD_BATCH" >&2; exit 2
+    fi
+done
+if [ "$BENCH_SIZE_BIG" -le "$BENCH_SIZE_SMALL" ]; then
+    echo "run.sh: BENCH_SIZE_BIG must exceed BENCH_SIZE_SMALL" >&2; exit 2
+fi
+if [ "$BENCH_RANGE_LOGS" -le "$RANGE_COUNT" ]; then
+    echo "run.sh: BENCH_RANGE_LOGS must exceed $RANGE_COUNT" >&2; exit 2
+fi
+
+for b in initdb pg_ctl postgres psql pgbench pg_config pg_isready; do
+    if [ ! -x "$PGBIN/$b" ]; then echo "run.sh: $PGBIN/$b not found (set PGBIN)" >&2; exit 2; fi
+done
+
+# ---------------------------------------------------------------------------------------
+# The temporary instance.
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/pipeproc-bench.XXXXXX")"
+DATA="$TMP/data"
+WORK="$TMP/work"           # generated pgbench scripts and pgbench output
+mkdir -p "$WORK"
+if [ "$(id -u)" = 0 ]; then
+    # initdb and postgres refuse to run as root: the server runs as the postgres OS user.
+    if ! id postgres >/dev/null 2>&1; then
+        echo "run.sh: running as root needs an OS user 'postgres' to run the server" >&2; exit 2
+    fi
+    chown -R postgres: "$TMP"
+    AS_SERVER=(runuser -u postgres --)
+    DBUSER=postgres
+else
+    AS_SERVER=()
+    DBUSER="$(id -un)"
+fi
+
+STARTED=0
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [ "$STARTED" = 1 ]; then
+        "${AS_SERVER[@]}" "$PGBIN/pg_ctl" -D "$DATA" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$TMP"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+PKGLIBDIR="$("$PGBIN/pg_config" --pkglibdir)"
+PRELOAD="pipeproc"
+NOTES=()
+if [ ! -f "$PKGLIBDIR/pipeproc.so" ]; then
+    # Without the library the server would not start; run the baselines anyway.
+    PRELOAD=""
+    NOTES+=("pipeproc is not installed ($PKGLIBDIR/pipeproc.so missing): server started without it")
+fi
+
+log "initdb in $TMP ($MODE mode)"
+"${AS_SERVER[@]}" "$PGBIN/initdb" -D "$DATA" -U "$DBUSER" --auth=trust -E UTF8 --locale=C -N \
+    >"$TMP/initdb.log" 2>&1 || { cat "$TMP/initdb.log" >&2; exit 1; }
+# Default durability (fsync, synchronous_commit and full_page_writes on). max_wal_size and
+# checkpoint_timeout are raised only so the bulk preloads do not trigger checkpoints in the
+# middle of a measurement; every measurement starts right after an explicit CHECKPOINT.
+cat >>"$DATA/postgresql.conf" <<EOF
+
+# --- pipeproc benchmark ---
+listen_addresses = ''
+port = $PORT
+unix_socket_directories = '$TMP'
+shared_preload_libraries = '$PRELOAD'
+shared_buffers = 256MB
+fsync = on
+synchronous_commit = on
+full_page_writes = on
+max_wal_size = 8GB
+checkpoint_timeout = 30min
+logging_collector = off
+EOF
+start_server() {
+    sed -i "s/^shared_preload_libraries = .*/shared_preload_libraries = '$PRELOAD'/" "$DATA/postgresql.conf"
+    STARTED=1
+    "${AS_SERVER[@]}" "$PGBIN/pg_ctl" -D "$DATA" -l "$TMP/server.log" -w -t 60 start >/dev/null
+}
+if ! start_server; then
+    if [ -n "$PRELOAD" ]; then
+        # a pipeproc that cannot be preloaded must not stop the baselines from running
+        NOTES+=("the server did not start with shared_preload_libraries = 'pipeproc': $(grep -m1 -E 'FATAL|PANIC|ERROR' "$TMP/server.log" || true); started without it")
+        PRELOAD=""
+        start_server || { cat "$TMP/server.log" >&2; exit 1; }
+    else
+        cat "$TMP/server.log" >&2; exit 1
+    fi
+fi
+
+unset PGSERVICE PGPASSWORD PGSSLMODE PGHOSTADDR
+export PGHOST="$TMP" PGPORT="$PORT" PGUSER="$DBUSER" PGDATABASE=bench
+export PGOPTIONS="-c client_min_messages=warning"
+"$PGBIN/psql" -X -q -d postgres -c 'CREATE DATABASE bench' >/dev/null
+
+# after a backend crash the server restarts; wait until it accepts connections again
+wait_ready() {
+    local i
+    for i in $(seq 1 120); do
+        if "$PGBIN/pg_isready" -q -d bench; then return 0; fi
+        [ "$i" = 1 ] && log "waiting for the server to accept connections"
+        sleep 0.5
+    done
+    echo "run.sh: the server does not accept connections; its log:" >&2
+    tail -n 30 "$TMP/server.log" >&2
+    exit 1
+}
+# psql with errors fatal to the script (for baseline setup, which must work)
+sql() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -At "$@"; }
+# first ERROR line of a psql/pgbench output, without the prefix
+first_error() {
+    local e
+    e="$(grep -m1 -oE '(ERROR|FATAL|PANIC): .*' "$1" | sed -E 's/^[A-Z]+: +//')" || true
+    [ -n "$e" ] || e="$(grep -m1 -oE 'error: .*' "$1" | sed -E 's/^error: +//')" || true
+    [ -n "$e" ] || e="$(grep -m1 -v '^\s*$' "$1" || true)"
+    printf '%s' "${e:0:110}"
+}
+# Try SQL that needs pipeproc; on failure set ERR and return 1 (the case then prints n/a).
+ERR=""
+try_sql() {
+    local out="$WORK/try.out"
+    wait_ready
+    if "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -At "$@" >"$out" 2>&1; then
+        return 0
+    fi
+    ERR="$(first_error "$out")"
+    return 1
+}
+
+HAVE_EXT=0
+EXT_ERR=""
+if [ -n "${BENCH_FAKE_EXTENSION_SQL:-}" ]; then
+    # for testing this script only: a SQL file that stands in for the extension
+    if try_sql -f "$BENCH_FAKE_EXTENSION_SQL"; then HAVE_EXT=1; else EXT_ERR="$ERR"; fi
+    NOTES+=("pipeproc replaced by $BENCH_FAKE_EXTENSION_SQL (BENCH_FAKE_EXTENSION_SQL): figures are not pipeproc's")
+elif try_sql -c 'CREATE EXTENSION pipeproc'; then
+    HAVE_EXT=1
+else
+    EXT_ERR="$ERR"
+fi
+
+# ---------------------------------------------------------------------------------------
+# Measurement.
+# pgbench_run <clients> <duration args> <script> [more pgbench args]
+#   On success sets TPS (without initial connection time) and TX (transactions processed)
+#   and returns 0; on a non-zero exit, a failed transaction or a missing tps line sets ERR
+#   (and TX, when pgbench printed it) and returns 1.
+TPS="" ; TX=0
+pgbench_run() {
+    local clients=$1 dur=$2 script=$3 rc=0 failed
+    shift 3
+    local out="$WORK/pgbench.out"
+    wait_ready
+    sql -c CHECKPOINT >/dev/null 2>&1 || true
+    # shellcheck disable=SC2086
+    "$PGBIN/pgbench" -n -M prepared $dur -c "$clients" -j "$clients" -f "$script" "$@" \
+        >"$out" 2>&1 || rc=$?
+    cat "$out" >>"$WORK/pgbench.all"
+    TPS="$(sed -nE 's/^tps = ([0-9.]+) \(without initial connection time\).*/\1/p' "$out")"
+    TX="$(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' "$out")"
+    TX="${TX:-0}"
+    failed="$(sed -nE 's/^number of failed transactions: ([0-9]+).*/\1/p' "$out")"
+    log "  $(basename "$script" .sql): ${TPS:-?} tps, $TX transactions, exit $rc"
+    if [ "$rc" -ne 0 ]; then
+        ERR="pgbench exit $rc: $(first_error "$out")"; return 1
+    fi
+    if [ -n "$failed" ] && [ "$failed" != 0 ]; then
+        ERR="$failed failed transactions: $(first_error "$out")"; return 1
+    fi
+    if [ -z "$TPS" ]; then
+        ERR="no tps line in pgbench output"; return 1
+    fi
+    return 0
+}
+
+# Results: one row per line of the final table.
+ROWS=()
+WARNINGS=()
+# add_row <case> <pipeproc value|n/a (...)> <baseline value> <unit> <target: ">= 0.9", "~ 1.0" or "">
+#   values are plain numbers (rates) or text; a value ending in '!' is invalid (queue drained).
+add_row() { ROWS+=("$1"$'\t'"$2"$'\t'"$3"$'\t'"$4"$'\t'"$5"); }
+is_num() { [[ "$1" =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
+fmt() {
+    local v=${1%!} mark=""
+    [ "$v" != "$1" ] && mark="!"
+    if is_num "$v"; then awk -v x="$v" -v m="$mark" 'BEGIN { printf "%.0f%s", x, m }'; else printf '%s' "$1"; fi
+}
+mul() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a * b }'; }
+
+# proc_pos <proc>: how many logs of its topic the proc has acked so far (topic length minus
+# the proc's lag); empty when the proc does not exist or the procs view does not work.
+proc_pos() {
+    local v=""
+    if try_sql -c "SELECT pipeproc.length(topic) - lag FROM pipeproc.procs WHERE name = '$1'"; then
+        v="$(cat "$WORK/try.out")"
+    fi
+    if is_num "$v"; then printf '%s' "$v"; else printf '%s' ""; fi
+}
+
+# pipeproc side of a case: run <setup sql file> then pgbench; the rate (tps * per_tx) goes
+# into P. For a proc case (preload and proc given) the rate counts the logs actually
+# delivered (from the proc's lag after the run), and a drained topic is flagged.
+# measure_pipeproc <setup.sql|-> <clients> <duration> <script> <per_tx> [preload logs] [proc]
+P=""
+measure_pipeproc() {
+    local setup=$1 clients=$2 dur=$3 script=$4 per=$5 preload=${6:-0} proc=${7:-}
+    local what before after delivered
+    what="pipeproc $(basename "$script" .sql)"
+    if [ "$HAVE_EXT" = 0 ]; then P="n/a ($EXT_ERR)"; return; fi
+    if [ "$setup" != - ] && ! try_sql -f "$setup"; then P="n/a ($ERR)"; return; fi
+    before=0
+    [ -n "$proc" ] && before="$(proc_pos "$proc")" && before="${before:-0}"
+    if ! pgbench_run "$clients" "$dur" "$script"; then
+        if [ "$preload" -gt 0 ] && [ $(( TX * per )) -ge $(( preload - per )) ]; then
+            P="drained!"
+            WARNINGS+=("$what: the topic ran out of logs ($TX cycles x $per >= $preload preloaded); raise the preload")
+        else
+            P="n/a ($ERR)"
+        fi
+        return
+    fi
+    P="$(mul "$TPS" "$per")"
+    delivered=""
+    if [ -n "$proc" ]; then
+        after="$(proc_pos "$proc")"
+        [ -n "$after" ] && delivered=$(( after - before ))
+    fi
+    if [ -n "$delivered" ]; then
+        log "  $proc: $delivered logs delivered in $TX cycles"
+        # logs per second actually delivered (cycles that returned fewer logs count less)
+        P="$(awk -v r="$TPS" -v d="$delivered" -v n="$TX" 'BEGIN { printf "%.2f", (n > 0) ? r * d / n : 0 }')"
+        if [ "$preload" -gt 0 ] && [ "$(( before + delivered ))" -ge "$preload" ]; then
+            WARNINGS+=("$what: the topic drained ($delivered logs delivered of $preload preloaded): rate invalid, raise the preload")
+            P="$P!"
+        elif [ "$delivered" -lt $(( TX * per * 98 / 100 )) ]; then
+            WARNINGS+=("$what: $TX cycles of up to $per logs delivered only $delivered logs (rate counts delivered logs)")
+        fi
+    elif [ "$preload" -gt 0 ] && [ $(( TX * per )) -ge $(( preload - per )) ]; then
+        WARNINGS+=("$what: the topic drained ($TX cycles x $per >= $preload preloaded): rate invalid, raise the preload")
+        P="$P!"
+    fi
+}
+
+# baseline side: setup must succeed (plain SQL); pgbench failure is fatal to the row only.
+B=""
+measure_baseline() {
+    local setup=$1 clients=$2 dur=$3 script=$4 per=$5 queue_table=${6:-}
+    wait_ready
+    if [ "$setup" != - ]; then sql -f "$setup" >/dev/null; fi
+    if ! pgbench_run "$clients" "$dur" "$script"; then B="n/a ($ERR)"; return; fi
+    B="$(mul "$TPS" "$per")"
+    if [ -n "$queue_table" ]; then
+        local left
+        left="$(sql -c "SELECT count(*) FROM $queue_table")"
+        if [ "$left" -eq 0 ]; then
+            WARNINGS+=("baseline $(basename "$script" .sql): $queue_table drained during the run: rate invalid, raise the preload")
+            B="$B!"
+        fi
+    fi
+}
+
+# Script files.
+S="$WORK"
+BODY='{"n": 1, "payload": "pipeproc benchmark body of about one hundred bytes, all in one log ...."}'
+
+# preload_topic <topic> <logs>: commit(logs) calls of LOAD_BATCH logs, run by pgbench with
+# up to 4 clients in parallel (commits to one topic never wait for each other).
+preload_topic() {
+    local topic=$1 n=$2 batches clients
+    batches=$(( n / LOAD_BATCH ))
+    clients=$(nproc); [ "$clients" -gt 4 ] && clients=4
+    while [ $(( batches % clients )) -ne 0 ]; do clients=$(( clients - 1 )); done
+    cat >"$S/load_$topic.sql" <<EOF
+SELECT cardinality(pipeproc.commit(jsonb_agg(jsonb_build_object('topic', '$topic', 'body', jsonb_build_object('n', i, 'payload', repeat('x', 80)))))) FROM generate_series(1, $LOAD_BATCH) i;
+EOF
+    if ! "$PGBIN/pgbench" -n -t $(( batches / clients )) -c "$clients" -j "$clients" \
+            -f "$S/load_$topic.sql" >"$WORK/load.out" 2>&1; then
+        ERR="preload: $(first_error "$WORK/load.out")"
+        return 1
+    fi
+    if grep -qE '^number of failed transactions: [1-9]' "$WORK/load.out"; then
+        ERR="preload: $(first_error "$WORK/load.out")"; return 1
+    fi
+    if try_sql -c "SELECT pipeproc.length('$topic')" && [ "$(cat "$WORK/try.out")" != "$n" ]; then
+        WARNINGS+=("topic $topic: length $(cat "$WORK/try.out") after preloading $n logs")
+    fi
+}
+# plain queue table with n rows of the same bodies
+preload_queue() {
+    local table=$1 n=$2
+    wait_ready
+    sql >/dev/null <<EOF
+DROP TABLE IF EXISTS $table;
+CREATE TABLE $table (id bigserial PRIMARY KEY, body jsonb NOT NULL);
+INSERT INTO $table (body)
+    SELECT jsonb_build_object('n', i, 'payload', repeat('x', 80)) FROM generate_series(1, $n) i;
+EOF
+}
+vacuum_all() { wait_ready; sql -c 'VACUUM ANALYZE' >/dev/null; }
+
+T0=$(date +%s)
+
+# ---------------------------------------------------------------------------------------
+# Case 1: single-log commit, 1 and 4 clients.
+cat >"$S/commit1.sql" <<'EOF'
+SELECT pipeproc.commit(:topic, :body::jsonb);
+EOF
+cat >"$S/insert1.sql" <<'EOF'
+INSERT INTO bench_plain (body) VALUES (:body::jsonb);
+EOF
+cat >"$S/plain_table.sql" <<'EOF'
+DROP TABLE IF EXISTS bench_plain;
+CREATE TABLE bench_plain (id bigserial PRIMARY KEY, body jsonb NOT NULL);
+EOF
+for c in 1 4; do
+    log "case 1: single-log commit, $c client(s)"
+    # the topic is fresh (a new name); pgbench passes :topic and :body as parameters ($1, $2)
+    P=""
+    if [ "$HAVE_EXT" = 0 ]; then
+        P="n/a ($EXT_ERR)"
+    elif pgbench_run "$c" "-T $SECS" "$S/commit1.sql" -D "topic=bench_c$c" -D "body=$BODY"; then
+        P="$TPS"
+    else
+        P="n/a ($ERR)"
+    fi
+    wait_ready
+    sql -f "$S/plain_table.sql" >/dev/null
+    if pgbench_run "$c" "-T $SECS" "$S/insert1.sql" -D "body=$BODY"; then B="$TPS"; else B="n/a ($ERR)"; fi
+    add_row "1. commit(topic, body), $c client$([ "$c" = 1 ] || echo s)" "$P" "$B" "tx/s" ">= 0.9"
+done
+
+# ---------------------------------------------------------------------------------------
+# Case 2: 100 logs per call vs a 100-row INSERT, 1 client.
+log "case 2: 100-log batch"
+{
+    printf "SELECT cardinality(pipeproc.commit('["
+    for i in $(seq 1 100); do
+        [ "$i" -gt 1 ] && printf ', '
+        printf '{"topic": "bench_b", "body": {"n": %d, "payload": "pipeproc benchmark body of about one hundred bytes, in a batch .."}}' "$i"
+    done
+    printf "]'::jsonb));\n"
+} >"$S/commit100.sql"
+{
+    printf 'INSERT INTO bench_plain (body) VALUES '
+    for i in $(seq 1 100); do
+        [ "$i" -gt 1 ] && printf ', '
+        printf "('{\"n\": %d, \"payload\": \"pipeproc benchmark body of about one hundred bytes, in a batch ..\"}')" "$i"
+    done
+    printf ';\n'
+} >"$S/insert100.sql"
+measure_pipeproc - 1 "-T $SECS" "$S/commit100.sql" 100
+measure_baseline "$S/plain_table.sql" 1 "-T $SECS" "$S/insert100.sql" 100
+add_row "2. commit(logs), 100 logs per call" "$P" "$B" "logs/s" ">= 0.8"
+
+# ---------------------------------------------------------------------------------------
+# Case 3: range of 1,000 logs at a random position vs an index-ordered SELECT.
+# count(body) rather than count(*): with count(*) the planner drops the unused body column
+# from the baseline's subquery and answers from the index alone, which reads no bodies.
+log "case 3: range of $RANGE_COUNT logs ($BENCH_RANGE_LOGS-log topic)"
+RMAX=$(( BENCH_RANGE_LOGS - RANGE_COUNT ))
+cat >"$S/range.sql" <<EOF
+\\set s random(0, $RMAX)
+SELECT count(body) FROM pipeproc.range('bench_r', ':' || :s, NULL, $RANGE_COUNT);
+EOF
+cat >"$S/range_plain.sql" <<EOF
+\\set s random(0, $RMAX)
+SELECT count(body) FROM (SELECT seq, body FROM bench_rplain WHERE seq >= :s ORDER BY seq LIMIT $RANGE_COUNT) x;
+EOF
+wait_ready
+sql >/dev/null <<EOF
+DROP TABLE IF EXISTS bench_rplain;
+CREATE TABLE bench_rplain (seq bigint PRIMARY KEY, ts bigint NOT NULL, body jsonb NOT NULL);
+INSERT INTO bench_rplain
+    SELECT i - 1, (extract(epoch FROM now()) * 1000)::bigint + (i - 1) / $LOAD_BATCH,
+           jsonb_build_object('n', 1 + (i - 1) % $LOAD_BATCH, 'payload', repeat('x', 80))
+    FROM generate_series(1, $BENCH_RANGE_LOGS) i;
+EOF
+RANGE_OK=1
+if [ "$HAVE_EXT" = 1 ] && ! preload_topic bench_r "$BENCH_RANGE_LOGS"; then RANGE_OK=0; fi
+vacuum_all
+if [ "$RANGE_OK" = 1 ]; then
+    if try_sql -c "SELECT count(body) FROM pipeproc.range('bench_r', ':$RMAX', NULL, $RANGE_COUNT)" \
+            && [ "$(cat "$WORK/try.out")" != "$RANGE_COUNT" ]; then
+        WARNINGS+=("range('bench_r', ':$RMAX', NULL, $RANGE_COUNT) returned $(cat "$WORK/try.out") rows, not $RANGE_COUNT")
+    fi
+    measure_pipeproc - 1 "-T $SECS" "$S/range.sql" 1
+else
+    P="n/a ($ERR)"
+fi
+RANGE_P=$P
+measure_baseline - 1 "-T $SECS" "$S/range_plain.sql" 1
+add_row "3. range, $RANGE_COUNT logs per call" "$RANGE_P" "$B" "calls/s" ">= 0.8"
+RP=$RANGE_P; RB=$B
+is_num "$RP" && RP="$(mul "$RP" "$RANGE_COUNT")"
+is_num "$RB" && RB="$(mul "$RB" "$RANGE_COUNT")"
+add_row "3. range, $RANGE_COUNT logs per call" "$RP" "$RB" "logs/s" ">= 0.8"
+
+# ---------------------------------------------------------------------------------------
+# Cases 4 and 5: one log per cycle (proc + ack) vs a SKIP LOCKED pop.
+log "cases 4-5: one-log proc/ack cycle ($BENCH_Q1_LOGS logs preloaded)"
+cat >"$S/cycle1_txn.sql" <<'EOF'
+BEGIN;
+SELECT * FROM pipeproc.proc('bench_p', 'bp1');
+SELECT pipeproc.ack('bp1');
+COMMIT;
+EOF
+cat >"$S/cycle1_auto.sql" <<'EOF'
+SELECT * FROM pipeproc.proc('bench_p', 'bp2');
+SELECT pipeproc.ack('bp2');
+EOF
+cat >"$S/pop1.sql" <<'EOF'
+DELETE FROM bench_q WHERE id = (SELECT id FROM bench_q ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING *;
+EOF
+Q1_OK=1
+if [ "$HAVE_EXT" = 1 ] && ! preload_topic bench_p "$BENCH_Q1_LOGS"; then Q1_OK=0; Q1_ERR=$ERR; fi
+preload_queue bench_q "$BENCH_Q1_LOGS"
+vacuum_all
+# proc bp1 is created by the first cycle (offset '>'); bp2 reads the same topic afresh: procs
+# only read a topic, so the second proc finds it as the first did.
+if [ "$Q1_OK" = 1 ]; then
+    measure_pipeproc - 1 "-T $SECS" "$S/cycle1_txn.sql" 1 "$BENCH_Q1_LOGS" bp1
+else
+    P="n/a ($Q1_ERR)"
+fi
+P4=$P
+measure_baseline - 1 "-T $SECS" "$S/pop1.sql" 1 bench_q
+B4=$B
+add_row "4. proc+ack, 1 log, one transaction" "$P4" "$B4" "logs/s" ">= 1.0"
+if [ "$Q1_OK" = 1 ]; then
+    measure_pipeproc - 1 "-T $SECS" "$S/cycle1_auto.sql" 1 "$BENCH_Q1_LOGS" bp2
+else
+    P="n/a ($Q1_ERR)"
+fi
+add_row "5. proc; ack (two autocommits), 1 log" "$P" "$B4" "logs/s" ""
+
+# ---------------------------------------------------------------------------------------
+# Case 6: 100 logs per cycle vs SKIP LOCKED read + delete of 100 rows.
+log "case 6: 100-log proc/ack cycle ($BENCH_Q100_LOGS logs preloaded)"
+cat >"$S/cycle100.sql" <<'EOF'
+BEGIN;
+SELECT count(*) FROM pipeproc.proc('bench_p100', 'bp100', count => 100);
+SELECT pipeproc.ack('bp100');
+COMMIT;
+EOF
+cat >"$S/pop100.sql" <<'EOF'
+BEGIN;
+WITH x AS (SELECT id FROM bench_q2 ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 100)
+    DELETE FROM bench_q2 q USING x WHERE q.id = x.id RETURNING q.*;
+COMMIT;
+EOF
+Q100_OK=1
+if [ "$HAVE_EXT" = 1 ] && ! preload_topic bench_p100 "$BENCH_Q100_LOGS"; then Q100_OK=0; fi
+Q100_ERR=$ERR
+preload_queue bench_q2 "$BENCH_Q100_LOGS"
+vacuum_all
+if [ "$Q100_OK" = 1 ]; then
+    measure_pipeproc - 1 "-T $SECS" "$S/cycle100.sql" 100 "$BENCH_Q100_LOGS" bp100
+else
+    P="n/a ($Q100_ERR)"
+fi
+measure_baseline - 1 "-T $SECS" "$S/pop100.sql" 100 bench_q2
+add_row "6. proc+ack, count 100, one transaction" "$P" "$B" "logs/s" ">= 2.0"
+
+# ---------------------------------------------------------------------------------------
+# Case 7: proc cost vs topic size. The same one-log cycle (one transaction) on a topic of
+# SIZE_SMALL logs (proc from the start) and on one of SIZE_BIG logs (proc over its last
+# WINDOW logs), SIZE_TX cycles per run, each run with a fresh proc, runs alternated.
+human() { awk -v n="$1" 'BEGIN { if (n >= 1e6 && n % 1e6 == 0) printf "%dM", n/1e6; else if (n >= 1e3 && n % 1e3 == 0) printf "%dk", n/1e3; else printf "%d", n }'; }
+log "case 7: proc cost vs topic size ($(human "$BENCH_SIZE_SMALL") vs $(human "$BENCH_SIZE_BIG") logs)"
+PS=""; PB=""
+if [ "$HAVE_EXT" = 0 ]; then
+    PS="n/a ($EXT_ERR)"; PB=$PS
+elif ! preload_topic bench_small "$BENCH_SIZE_SMALL" || ! preload_topic bench_big "$BENCH_SIZE_BIG"; then
+    PS="n/a ($ERR)"; PB=$PS
+else
+    vacuum_all
+    BIGLEN=""
+    if try_sql -c "SELECT pipeproc.length('bench_big')" && BIGLEN="$(cat "$WORK/try.out")" && is_num "$BIGLEN"; then :; else
+        BIGLEN=$BENCH_SIZE_BIG
+    fi
+    small_tx=0; small_t=0; big_tx=0; big_t=0
+    for r in $(seq 1 "$BENCH_SIZE_REPS"); do
+        order="small big"; [ $(( r % 2 )) = 0 ] && order="big small"
+        for which in $order; do
+            if [ "$which" = small ]; then topic=bench_small; off=">"; else topic=bench_big; off=":$(( BIGLEN - WINDOW - 1 ))"; fi
+            name="bsz_${which}_$r"
+            cat >"$S/size_$which.sql" <<EOF
+BEGIN;
+SELECT * FROM pipeproc.proc('$topic', '$name');
+SELECT pipeproc.ack('$name');
+COMMIT;
+EOF
+            # create the proc at its offset outside the measurement: the first call claims the
+            # window's first log, which is acked at once
+            if ! try_sql -c "SELECT count(*) FROM pipeproc.proc('$topic', '$name', from_offset => '$off')" \
+                    -c "SELECT pipeproc.ack('$name')"; then
+                PS="n/a ($ERR)"; PB=$PS; break 2
+            fi
+            pos0="$(proc_pos "$name")"
+            if ! pgbench_run 1 "-t $SIZE_TX" "$S/size_$which.sql"; then
+                PS="n/a ($ERR)"; PB=$PS; break 2
+            fi
+            pos1="$(proc_pos "$name")"
+            if [ -n "$pos0" ] && [ -n "$pos1" ] && [ $(( pos1 - pos0 )) -ne "$TX" ]; then
+                WARNINGS+=("case 7, $topic: $TX cycles delivered $(( pos1 - pos0 )) logs, not one each")
+            fi
+            if [ "$which" = small ]; then
+                small_tx=$(( small_tx + TX )); small_t="$(awk -v a="$small_t" -v n="$TX" -v r="$TPS" 'BEGIN { print a + n / r }')"
+            else
+                big_tx=$(( big_tx + TX )); big_t="$(awk -v a="$big_t" -v n="$TX" -v r="$TPS" 'BEGIN { print a + n / r }')"
+            fi
+        done
+    done
+    if [ -z "$PS" ]; then
+        PS="$(awk -v n="$small_tx" -v t="$small_t" 'BEGIN { printf "%.2f", n / t }')"
+        PB="$(awk -v n="$big_tx" -v t="$big_t" 'BEGIN { printf "%.2f", n / t }')"
+    fi
+fi
+if [ "$BENCH_SIZE_BIG" -lt 10000000 ]; then
+    NOTES+=("case 7's big topic has $(human "$BENCH_SIZE_BIG") logs, not the 10M of the target ($MODE mode)")
+fi
+add_row "7. proc+ack, $(human "$BENCH_SIZE_SMALL")-log topic" "$PS" "-" "logs/s" ""
+add_row "7. proc+ack, $(human "$BENCH_SIZE_BIG")-log topic vs $(human "$BENCH_SIZE_SMALL")" "$PB" "$PS" "logs/s" "~ 1.0"
+
+T1=$(date +%s)
+wait_ready
+CRASHES="$(grep -cE 'terminated by signal|was terminated by exception' "$TMP/server.log" || true)"
+if [ "${CRASHES:-0}" -gt 0 ]; then
+    NOTES+=("the server log shows $CRASHES crashed backend(s): $(grep -m1 -E 'terminated by signal|was terminated by exception' "$TMP/server.log" | sed -E 's/^.*(LOG|ERROR): +//')")
+fi
+
+# ---------------------------------------------------------------------------------------
+# Report.
+PGVER="$("$PGBIN/postgres" --version)"
+SRVVER="$(sql -c 'SHOW server_version')"
+CPU="$(grep -m1 -E '^model name' /proc/cpuinfo | sed -E 's/^model name\s*:\s*//' || true)"
+EXTVER="$(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'pipeproc'" || true)"
+echo
+echo "pipeproc benchmark ($MODE mode: ${SECS} s per measurement)"
+echo "machine:  $(nproc) CPUs, ${CPU:-unknown CPU}, $(awk '/MemTotal/ { printf "%.0f GB RAM", $2 / 1048576 }' /proc/meminfo)"
+echo "postgres: $PGVER (server $SRVVER); pipeproc ${EXTVER:-not installed}"
+echo "server:   temporary instance, shared_buffers 256MB, fsync on, synchronous_commit on, unix socket"
+echo "pgbench:  -n -M prepared -T $SECS -c N -j N (case 7: -t $SIZE_TX per run, $BENCH_SIZE_REPS run(s) per topic)"
+echo "sizes:    range topic $BENCH_RANGE_LOGS logs; one-log cycles $BENCH_Q1_LOGS; 100-log cycle $BENCH_Q100_LOGS; topic size $BENCH_SIZE_SMALL vs $BENCH_SIZE_BIG"
+for n in "${NOTES[@]+"${NOTES[@]}"}"; do echo "note:     $n"; done
+echo
+
+# ratio and table; an n/a cell shows a footnote number, the error is printed below the table
+ERRS=()
+footnote() {   # sets FN
+    local v=$1 i
+    FN=$v
+    if [[ "$v" != "n/a ("*")" ]]; then return; fi
+    v="${v#n/a (}"; v="${v%)}"
+    for i in "${!ERRS[@]}"; do
+        if [ "${ERRS[$i]}" = "$v" ]; then FN="n/a [$(( i + 1 ))]"; return; fi
+    done
+    ERRS+=("$v")
+    FN="n/a [${#ERRS[@]}]"
+}
+TABLE="$WORK/table.tsv"
+{
+    printf 'case\tpipeproc\tbaseline\tunit\tratio\ttarget\n'
+    for row in "${ROWS[@]}"; do
+        IFS=$'\t' read -r c p b u t <<<"$row"
+        ratio="-"
+        if is_num "$p" && is_num "$b"; then
+            ratio="$(awk -v p="$p" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f", p / b; else print "-" }')"
+        elif [[ "$p" == *! || "$b" == *! ]]; then
+            ratio="invalid"
+        fi
+        shown_t="${t:--}"
+        if [ -n "$t" ] && is_num "$ratio"; then
+            case "$t" in
+                ">= "*) ok="$(awk -v r="$ratio" -v x="${t#>= }" 'BEGIN { print (r >= x) ? "met" : "MISSED" }')" ;;
+                "~ "*)  ok="$(awk -v r="$ratio" 'BEGIN { print (r >= 0.8 && r <= 1.25) ? "met" : "MISSED" }')" ;;
+                *) ok="" ;;
+            esac
+            shown_t="$t ($ok)"
+        fi
+        pv="$(fmt "$p")"; bv="$(fmt "$b")"
+        footnote "$pv"; pv=$FN; footnote "$bv"; bv=$FN
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$pv" "$bv" "$u" "$ratio" "$shown_t"
+    done
+} >"$TABLE"
+awk -F'\t' '
+    { for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n = NR }
+    END {
+        for (r = 1; r <= n; r++) {
+            line = ""
+            for (i = 1; i <= 6; i++) {
+                fmtc = (i == 2 || i == 3 || i == 5) ? "%" w[i] "s" : "%-" w[i] "s"
+                line = line (i > 1 ? " | " : "") sprintf(fmtc, cell[r, i])
+            }
+            sub(/ +$/, "", line); print line
+            if (r == 1) {
+                sep = ""
+                for (i = 1; i <= 6; i++) { d = ""; for (k = 0; k < w[i]; k++) d = d "-"; sep = sep (i > 1 ? "-|-" : "") d }
+                print sep
+            }
+        }
+    }' "$TABLE"
+for i in "${!ERRS[@]}"; do echo "[$(( i + 1 ))] ${ERRS[$i]}"; done
+echo
+echo "baseline: cases 1-2 plain INSERT into a bigserial table; 3 index-ordered SELECT on a plain"
+echo "table; 4-6 SKIP LOCKED pop (DELETE ... RETURNING) from a plain queue table (case 5 is compared"
+echo "with case 4's pop); case 7's baseline is the same cycle on the small topic. ratio = pipeproc / baseline."
+for w in "${WARNINGS[@]+"${WARNINGS[@]}"}"; do echo "WARNING: $w"; done
+echo "elapsed: $(( T1 - T0 )) s for the cases, $(( $(date +%s) - T_START )) s in all"
+echo "command: cd $(cd "$BENCH_DIR/../.." && pwd) && $INVOKED"
