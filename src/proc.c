@@ -352,10 +352,6 @@ static bool
 pp_claim_visitor(int64 seq, int64 ts, Datum body, void *arg)
 {
 	PPClaimState *st = arg;
-	Datum		values[2];
-	bool		nulls[2] = {false, false};
-	char		buf[48];
-	struct varlena *raw = (struct varlena *) DatumGetPointer(body);
 
 	if (st->n++ == 0)
 	{
@@ -364,14 +360,7 @@ pp_claim_visitor(int64 seq, int64 ts, Datum body, void *arg)
 	}
 	st->last_ts = ts;
 	st->last_seq = seq;
-	if (st->store == NULL)
-		return true;
-	pp_format_id(buf, sizeof(buf), ts, seq);
-	values[0] = CStringGetTextDatum(buf);
-	if (VARATT_IS_EXTERNAL(raw))
-		raw = detoast_external_attr(raw);
-	values[1] = PointerGetDatum(raw);
-	tuplestore_putvalues(st->store, st->desc, values, nulls);
+	pp_put_log_row(st->store, st->desc, seq, ts, body);
 	return true;
 }
 

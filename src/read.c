@@ -178,6 +178,29 @@ pp_upper_seq(const PPTopic *t, Snapshot snap, const PPBound *b, bool exclusive,
 	return *hi >= 0;
 }
 
+/*
+ * Append the row (id, body) to a set-returning function's tuplestore.
+ * Bodies go out as values, not as pointers into a chunk's TOAST table.
+ */
+void
+pp_put_log_row(Tuplestorestate *store, TupleDesc desc, int64 seq, int64 ts, Datum body)
+{
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+	char		buf[48];
+	struct varlena *raw = (struct varlena *) DatumGetPointer(body);
+
+	pp_format_id(buf, sizeof(buf), ts, seq);
+	values[0] = CStringGetTextDatum(buf);
+	if (VARATT_IS_EXTERNAL(raw))
+		raw = detoast_external_attr(raw);
+	values[1] = PointerGetDatum(raw);
+	tuplestore_putvalues(store, desc, values, nulls);
+	pfree(DatumGetPointer(values[0]));
+	if (raw != (struct varlena *) DatumGetPointer(body))
+		pfree(raw);
+}
+
 typedef struct PPRangeState
 {
 	Tuplestorestate *store;
@@ -188,21 +211,8 @@ static bool
 pp_range_visitor(int64 seq, int64 ts, Datum body, void *arg)
 {
 	PPRangeState *st = arg;
-	Datum		values[2];
-	bool		nulls[2] = {false, false};
-	char		buf[48];
-	struct varlena *raw = (struct varlena *) DatumGetPointer(body);
 
-	pp_format_id(buf, sizeof(buf), ts, seq);
-	values[0] = CStringGetTextDatum(buf);
-	/* hand out values, not pointers into the chunk's TOAST table */
-	if (VARATT_IS_EXTERNAL(raw))
-		raw = detoast_external_attr(raw);
-	values[1] = PointerGetDatum(raw);
-	tuplestore_putvalues(st->store, st->desc, values, nulls);
-	pfree(DatumGetPointer(values[0]));
-	if (raw != (struct varlena *) DatumGetPointer(body))
-		pfree(raw);
+	pp_put_log_row(st->store, st->desc, seq, ts, body);
 	return true;
 }
 

@@ -9,6 +9,7 @@
 #define PIPEPROC_READ_H
 
 #include "utils/snapshot.h"
+#include "utils/tuplestore.h"
 
 #include "parse.h"
 #include "topic.h"
@@ -16,6 +17,8 @@
 extern void pp_parse_bound_arg(const char *s, PPBound *b, const char *argname);
 extern bool pp_lower_seq(const PPTopic *t, Snapshot snap, const PPBound *b,
 						 bool exclusive, int64 hw, int64 *lo);
+extern void pp_put_log_row(Tuplestorestate *store, TupleDesc desc, int64 seq,
+						   int64 ts, Datum body);
 extern bool pp_seq_exists(const PPTopic *t, Snapshot snap, int64 seq, int64 *ts);
 
 #endif							/* PIPEPROC_READ_H */

@@ -202,8 +202,7 @@ pp_writer_get(PPInserter *ins, const PPTopic *t, int64 seq)
 			return &ins->writers[i];
 
 	/* entering this chunk: have the next one ready, without waiting */
-	if ((seq % t->chunk_size) == 0 || !OidIsValid(pp_chunk_relid(t->id, chunkno + 1)))
-		(void) pp_ensure_chunk(t, chunkno + 1, false);
+	(void) pp_ensure_chunk(t, chunkno + 1, false);
 
 	if (ins->nwriters < lengthof(ins->writers))
 		w = &ins->writers[ins->nwriters++];
