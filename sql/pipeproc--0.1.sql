@@ -92,6 +92,18 @@ AS 'MODULE_PATHNAME', 'pipeproc_drop_topic'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION pipeproc.drop_topic(text) IS 'remove a topic, its logs and its procs';
 
+CREATE FUNCTION pipeproc.grant_topic(topic text, role text, privilege text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pipeproc_grant_topic'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION pipeproc.grant_topic(text, text, text) IS 'grant ''read'', ''write'' or ''all'' on a topic to a role (or ''public''); owner only';
+
+CREATE FUNCTION pipeproc.revoke_topic(topic text, role text, privilege text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pipeproc_revoke_topic'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION pipeproc.revoke_topic(text, text, text) IS 'revoke ''read'', ''write'' or ''all'' on a topic from a role (or ''public''); owner only';
+
 -- Reading ------------------------------------------------------------------
 
 CREATE FUNCTION pipeproc.range(topic text, start text DEFAULT NULL, stop text DEFAULT NULL,

@@ -27,6 +27,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -476,5 +477,129 @@ pipeproc_drop_topic(PG_FUNCTION_ARGS)
 	pp_catalog_end(&acc);
 	pp_forget_topic_at_commit(t->id);
 	topic_cache_stale = true;
+	PG_RETURN_VOID();
+}
+
+/*
+ * The table privileges behind a topic privilege word: "read" is SELECT,
+ * "write" is INSERT, "all" is both.
+ */
+static List *
+pp_topic_privileges(const char *word)
+{
+	List	   *privs = NIL;
+	bool		read = strcmp(word, "read") == 0;
+	bool		write = strcmp(word, "write") == 0;
+	const char *names[2];
+	int			n = 0;
+
+	if (strcmp(word, "all") == 0)
+		read = write = true;
+	if (!read && !write)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid topic privilege \"%s\"", word),
+				 errhint("Use \"read\", \"write\" or \"all\".")));
+	if (read)
+		names[n++] = "select";
+	if (write)
+		names[n++] = "insert";
+	for (int i = 0; i < n; i++)
+	{
+		AccessPriv *p = makeNode(AccessPriv);
+
+		p->priv_name = pstrdup(names[i]);
+		p->cols = NIL;
+		privs = lappend(privs, p);
+	}
+	return privs;
+}
+
+/*
+ * Grant or revoke a topic privilege: a GRANT/REVOKE on the topic's table,
+ * executed by PostgreSQL's own code as the calling role, after checking
+ * that this role owns the topic (GRANT by anyone else would only warn).
+ */
+static void
+pp_grant_or_revoke(FunctionCallInfo fcinfo, bool is_grant)
+{
+	char	   *name = pp_text_arg(fcinfo, 0, "topic");
+	char	   *grantee = pp_text_arg(fcinfo, 1, "role");
+	char	   *word = pp_text_arg(fcinfo, 2, "privilege");
+	PPTopic    *t;
+	GrantStmt  *stmt;
+	RoleSpec   *role;
+	char	   *relname;
+	char	   *nspname;
+
+	pp_check_topic_name(name);
+	pp_require_shmem();
+	stmt = makeNode(GrantStmt);
+	stmt->privileges = pp_topic_privileges(word);
+
+	role = makeNode(RoleSpec);
+	role->location = -1;
+	if (strcmp(grantee, "public") == 0)
+		role->roletype = ROLESPEC_PUBLIC;
+	else
+	{
+		(void) get_role_oid(grantee, false);	/* 42704 for an unknown role */
+		role->roletype = ROLESPEC_CSTRING;
+		role->rolename = grantee;
+	}
+
+	t = pp_topic_lookup(name);
+	if (t == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("topic \"%s\" does not exist", name)));
+	/* keep the topic from being dropped under us */
+	LockRelationOid(t->relid, AccessShareLock);
+	relname = get_rel_name(t->relid);
+	nspname = relname ? get_namespace_name(get_rel_namespace(t->relid)) : NULL;
+	if (relname == NULL || nspname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("topic \"%s\" does not exist", name)));
+	if (!pg_class_ownercheck(t->relid, GetUserId()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of topic \"%s\"", name),
+				 errhint("Only the topic's owner (the role that created it), a member of that role or a superuser can %s its privileges.",
+						 is_grant ? "grant" : "revoke")));
+
+	stmt->is_grant = is_grant;
+	stmt->targtype = ACL_TARGET_OBJECT;
+	stmt->objtype = OBJECT_TABLE;
+	stmt->objects = list_make1(makeRangeVar(nspname, relname, -1));
+	stmt->grantees = list_make1(role);
+	stmt->grant_option = false;
+	stmt->grantor = NULL;
+	stmt->behavior = DROP_RESTRICT;
+	ExecuteGrantStmt(stmt);
+	CommandCounterIncrement();
+}
+
+PG_FUNCTION_INFO_V1(pipeproc_grant_topic);
+
+/*
+ * grant_topic(topic text, role name, privilege text) returns void
+ */
+Datum
+pipeproc_grant_topic(PG_FUNCTION_ARGS)
+{
+	pp_grant_or_revoke(fcinfo, true);
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(pipeproc_revoke_topic);
+
+/*
+ * revoke_topic(topic text, role name, privilege text) returns void
+ */
+Datum
+pipeproc_revoke_topic(PG_FUNCTION_ARGS)
+{
+	pp_grant_or_revoke(fcinfo, false);
 	PG_RETURN_VOID();
 }
