@@ -230,6 +230,35 @@ SELECT split_part(:'id9', '-', 2) AS seq,
        (SELECT string_agg(split_part(id, '-', 2), ' ') FROM pipeproc.revrange('core_r', NULL, :'id9')) AS rev_to_it;
 SELECT pipeproc.length('core_r');
 
+--
+-- result sets outlive nothing they should not: an open cursor while other
+-- ranges run and fail, a join of two ranges, a cursor held across COMMIT,
+-- and an aborted transaction in the middle of a scan
+--
+BEGIN;
+DECLARE c CURSOR FOR SELECT split_part(id, '-', 2) AS seq, body->>'n' AS n FROM pipeproc.range('core_r');
+FETCH 3 FROM c;
+SELECT count(*) FROM pipeproc.range('core_r');
+SAVEPOINT s;
+SELECT 1 / (body->>'n')::int FROM pipeproc.range('core_r');
+ROLLBACK TO s;
+FETCH ALL FROM c;
+COMMIT;
+SELECT count(*) AS pairs, sum((a.body->>'n')::int * (b.body->>'n')::int) AS products
+FROM pipeproc.range('core_r') a JOIN pipeproc.revrange('core_r') b ON a.id = b.id;
+BEGIN;
+DECLARE h CURSOR WITH HOLD FOR SELECT body->>'n' AS n FROM pipeproc.revrange('core_r', NULL, NULL, 4);
+FETCH 1 FROM h;
+COMMIT;
+SELECT count(*) FROM pipeproc.range('core_r');
+FETCH ALL FROM h;
+CLOSE h;
+BEGIN;
+SELECT 1 / (body->>'n')::int FROM pipeproc.range('core_r');
+ROLLBACK;
+SELECT string_agg(body->>'n', ' ') AS all_n FROM pipeproc.range('core_r');
+SELECT count(*) FROM pipeproc.range('core_r') a, LATERAL pipeproc.range('core_r', a.id, NULL, 2) b;
+
 SELECT count(*) AS dropped
 FROM pipeproc.topics t, LATERAL (SELECT 1 FROM pipeproc.drop_topic(t.name)) d
 WHERE t.name LIKE 'core\_r%';

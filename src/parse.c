@@ -13,6 +13,7 @@
 #include "parse.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* Is c in [A-Za-z0-9]? (locale-independent on purpose) */
 static bool
@@ -169,11 +170,78 @@ pp_parse_offset(const char *s, size_t len, PPOffsetKind *kind, PPBound *bound)
 		bound->kind != PP_BOUND_OPEN;
 }
 
+static const char pp_digit_pairs[201] =
+"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+"8081828384858687888990919293949596979899";
+
 /*
- * Format the id "<ts>-<seq>" into buf; returns its length.
+ * Write the decimal form of v backwards, ending just before end; returns
+ * where it starts.  Two digits per division.
+ */
+static char *
+pp_put_int64_rev(char *end, int64_t v)
+{
+	uint64_t	u = v < 0 ? (uint64_t) 0 - (uint64_t) v : (uint64_t) v;
+
+	while (u >= 100)
+	{
+		unsigned	r = (unsigned) (u % 100);
+
+		u /= 100;
+		*--end = pp_digit_pairs[2 * r + 1];
+		*--end = pp_digit_pairs[2 * r];
+	}
+	if (u >= 10)
+	{
+		*--end = pp_digit_pairs[2 * u + 1];
+		*--end = pp_digit_pairs[2 * u];
+	}
+	else
+		*--end = (char) ('0' + u);
+	if (v < 0)
+		*--end = '-';
+	return end;
+}
+
+/*
+ * Format the id "<ts>-<seq>" into buf (NUL-terminated, truncated to
+ * buflen - 1 characters); returns the id's full length, as snprintf does.
+ * It is on the path of every log read, so it avoids the printf machinery
+ * and remembers the last timestamp's digits: logs read in a row mostly
+ * share it (a batch has one timestamp) or differ in the last digits only.
  */
 int
 pp_format_id(char *buf, size_t buflen, int64_t ts, int64_t seq)
 {
-	return snprintf(buf, buflen, "%lld-%lld", (long long) ts, (long long) seq);
+	static int64_t last_ts = 0;
+	static char last_ts_digits[24] = "0";
+	static size_t last_ts_len = 1;
+	char		tmp[PP_ID_BUFLEN];
+	char	   *end = tmp + sizeof(tmp);
+	char	   *start;
+	size_t		len;
+
+	start = pp_put_int64_rev(end, seq);
+	*--start = '-';
+	if (ts != last_ts)
+	{
+		char	   *e = last_ts_digits + sizeof(last_ts_digits);
+		char	   *b = pp_put_int64_rev(e, ts);
+
+		last_ts_len = (size_t) (e - b);
+		memmove(last_ts_digits, b, last_ts_len);
+		last_ts = ts;
+	}
+	start -= last_ts_len;
+	memcpy(start, last_ts_digits, last_ts_len);
+	len = (size_t) (end - start);
+	if (buflen > 0)
+	{
+		size_t		n = len < buflen - 1 ? len : buflen - 1;
+
+		memcpy(buf, start, n);
+		buf[n] = '\0';
+	}
+	return (int) len;
 }

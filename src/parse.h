@@ -50,6 +50,9 @@ extern bool pp_valid_proc_name(const char *s, size_t len);
 extern bool pp_parse_bound(const char *s, size_t len, PPBound *out);
 extern bool pp_parse_offset(const char *s, size_t len, PPOffsetKind *kind,
 							PPBound *bound);
+/* room for any id "<ts>-<seq>" and its NUL: two int64s of up to 20 characters */
+#define PP_ID_BUFLEN 48
+
 extern int	pp_format_id(char *buf, size_t buflen, int64_t ts, int64_t seq);
 
 #endif							/* PIPEPROC_PARSE_H */

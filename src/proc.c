@@ -505,7 +505,6 @@ pipeproc_proc(PG_FUNCTION_ARGS)
 	int32		max_reclaims;
 	Interval   *timeout = NULL;
 	char	   *on_max = pp_text_arg(fcinfo, 6, "on_max_reclaims");
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	PPProcRow	r;
 	bool		missing;
 	PPClaimState st;
@@ -546,10 +545,8 @@ pipeproc_proc(PG_FUNCTION_ARGS)
 				 errmsg("on_max_reclaims must be \"disable\" or \"continue\"")));
 	pp_require_shmem();
 
-	InitMaterializedSRF(fcinfo, 0);
 	memset(&st, 0, sizeof(st));
-	st.store = rsinfo->setResult;
-	st.desc = rsinfo->setDesc;
+	pp_begin_result(fcinfo, &st.store, &st.desc);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

@@ -12,9 +12,12 @@
 #include "postgres.h"
 
 #include "access/detoast.h"
+#include "access/xact.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
 #include "pipeproc.h"
@@ -179,24 +182,111 @@ pp_upper_seq(const PPTopic *t, Snapshot snap, const PPBound *b, bool exclusive,
 }
 
 /*
- * Append the row (id, body) to a set-returning function's tuplestore.
- * Bodies go out as values, not as pointers into a chunk's TOAST table.
+ * Result sets of range, revrange and proc.
+ *
+ * A set-returning function in FROM hands its rows over in a tuplestore,
+ * which the executor frees with tuplestore_end() when the scan ends.  Built
+ * in the query's memory, a store of a thousand logs takes a few hundred kB
+ * of fresh memory on every call, which malloc gives back to the kernel at
+ * the end of the query and takes again, page by page, on the next one:
+ * that cost twice the scan itself.  So the stores live in one context for
+ * the life of the backend; tuplestore_end() returns their chunks to its
+ * free lists and the next call reuses them.  A store abandoned by an error
+ * is reclaimed when the top-level transaction aborts (no executor can hold
+ * a store then), and the context is emptied at transaction end whenever it
+ * has grown past PP_RESULT_KEEP.
+ */
+#define PP_RESULT_KEEP	(8 * 1024 * 1024)
+
+static MemoryContext pp_result_cxt = NULL;
+
+static void
+pp_result_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			MemoryContextReset(pp_result_cxt);
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PREPARE:
+			if (MemoryContextMemAllocated(pp_result_cxt, false) > PP_RESULT_KEEP)
+				MemoryContextReset(pp_result_cxt);
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * Set up fcinfo's result for materialize mode, as InitMaterializedSRF()
+ * does, but with the store in pp_result_cxt.
+ */
+void
+pp_begin_result(FunctionCallInfo fcinfo, Tuplestorestate **store, TupleDesc *desc)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext old;
+	TupleDesc	tupdesc;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	if (!(rsinfo->allowedModes & SFRM_Materialize))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("materialize mode required, but it is not allowed in this context")));
+	if (pp_result_cxt == NULL)
+	{
+		pp_result_cxt = AllocSetContextCreate(TopMemoryContext,
+											  "pipeproc result sets",
+											  ALLOCSET_DEFAULT_SIZES);
+		RegisterXactCallback(pp_result_xact_callback, NULL);
+	}
+
+	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = CreateTupleDescCopy(tupdesc);
+	MemoryContextSwitchTo(pp_result_cxt);
+	rsinfo->setResult = tuplestore_begin_heap((rsinfo->allowedModes & SFRM_Materialize_Random) != 0,
+											  false, work_mem);
+	MemoryContextSwitchTo(old);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setDesc = tupdesc;
+	*store = rsinfo->setResult;
+	*desc = tupdesc;
+}
+
+/*
+ * Append the row (id, body) to a result store.  Bodies go out as values,
+ * not as pointers into a chunk's TOAST table.
  */
 void
 pp_put_log_row(Tuplestorestate *store, TupleDesc desc, int64 seq, int64 ts, Datum body)
 {
 	Datum		values[2];
 	bool		nulls[2] = {false, false};
-	char		buf[48];
+	union
+	{
+		text		hdr;
+		int32		align;
+		char		data[VARHDRSZ + PP_ID_BUFLEN];
+	}			id;
+	int			len;
 	struct varlena *raw = (struct varlena *) DatumGetPointer(body);
 
-	pp_format_id(buf, sizeof(buf), ts, seq);
-	values[0] = CStringGetTextDatum(buf);
+	/* the id as a text value on the stack: the store copies it */
+	len = pp_format_id(id.data + VARHDRSZ, PP_ID_BUFLEN, ts, seq);
+	SET_VARSIZE(&id.hdr, VARHDRSZ + len);
+	values[0] = PointerGetDatum(&id.hdr);
 	if (VARATT_IS_EXTERNAL(raw))
 		raw = detoast_external_attr(raw);
 	values[1] = PointerGetDatum(raw);
 	tuplestore_putvalues(store, desc, values, nulls);
-	pfree(DatumGetPointer(values[0]));
 	if (raw != (struct varlena *) DatumGetPointer(body))
 		pfree(raw);
 }
@@ -232,7 +322,6 @@ pp_range_common(FunctionCallInfo fcinfo, bool backward)
 	int64		hw,
 				lo,
 				hi;
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	PPRangeState st;
 
 	pp_check_topic_name(topic);
@@ -243,7 +332,7 @@ pp_range_common(FunctionCallInfo fcinfo, bool backward)
 	pp_arg_not_null(fcinfo, 4, "exclusive");
 	exclusive = PG_GETARG_BOOL(4);
 
-	InitMaterializedSRF(fcinfo, 0);
+	pp_begin_result(fcinfo, &st.store, &st.desc);
 	t = pp_topic_open(topic, PP_ACCESS_READ, false, false);
 	snap = GetActiveSnapshot();
 	hw = pp_high_water(t->id);
@@ -253,8 +342,6 @@ pp_range_common(FunctionCallInfo fcinfo, bool backward)
 		!pp_upper_seq(t, snap, backward ? &start : &stop, exclusive, hw, &hi))
 		return (Datum) 0;
 
-	st.store = rsinfo->setResult;
-	st.desc = rsinfo->setDesc;
 	(void) pp_scan_logs(t, lo, hi, backward, snap, count, pp_range_visitor, &st);
 	return (Datum) 0;
 }
