@@ -154,14 +154,21 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'pipeproc_proc_lag'
 LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
 
+CREATE FUNCTION pipeproc._topic_readable(topic text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'pipeproc_topic_readable'
+LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
+
 CREATE VIEW pipeproc.procs AS
 SELECT p.name, p.topic, p.from_offset, p.status, p.created_at,
        p.last_claimed_at, p.last_acked_at,
        p.last_claimed_range, p.last_acked_range, p.previous_claimed_range,
        p.pending, p.reclaims, p.max_reclaims, p.reclaim_timeout, p.on_max_reclaims,
        pipeproc._proc_lag(p.topic, p.after_ts, p.after_seq, p.after_exact) AS lag
-  FROM pipeproc.proc AS p;
-COMMENT ON VIEW pipeproc.procs IS 'one row per proc: its settings, its claims and how far behind its topic it is';
+  FROM pipeproc.proc AS p
+ WHERE pg_catalog.pg_has_role(p.owner::pg_catalog.oid, 'USAGE')
+    OR pipeproc._topic_readable(p.topic);
+COMMENT ON VIEW pipeproc.procs IS 'one row per proc you own or whose topic you may read: its settings, its claims and how far behind its topic it is';
 
 CREATE FUNCTION pipeproc.proc(topic text, name text, from_offset text DEFAULT '>',
                               count integer DEFAULT 1, max_reclaims integer DEFAULT 10,

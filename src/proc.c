@@ -786,9 +786,32 @@ pipeproc_inspect_proc(PG_FUNCTION_ARGS)
 	char	   *name = pp_text_arg(fcinfo, 0, "name");
 	Datum		row;
 
+	static SPIPlanPtr plan = NULL;
+	Oid			types[1] = {TEXTOID};
+	Datum		arg = CStringGetTextDatum(name);
+	bool		isnull;
+	Oid			owner;
+	char	   *topic;
+	PPTopic    *t;
+
 	pp_check_proc_name(name);
+	pp_require_shmem();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	/* visible to its owner's roles and to those who may read its topic */
+	pp_cat_exec(&plan, "SELECT topic, owner FROM pipeproc.proc WHERE name = $1",
+				1, types, &arg, NULL, 1);
+	if (SPI_processed != 1)
+		pp_proc_not_found(name);
+	topic = pp_getstr(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	if (!has_privs_of_role(GetUserId(), owner) &&
+		((t = pp_topic_open(topic, PP_ACCESS_PEEK, false, true)) == NULL ||
+		 !pp_topic_readable(t)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to inspect proc \"%s\"", name),
+				 errhint("A proc can be inspected by its owner and by roles that may read its topic.")));
 	row = pp_proc_view_row(name);
 	SPI_finish();
 	PG_RETURN_DATUM(row);

@@ -603,3 +603,22 @@ pipeproc_revoke_topic(PG_FUNCTION_ARGS)
 	pp_grant_or_revoke(fcinfo, false);
 	PG_RETURN_VOID();
 }
+
+PG_FUNCTION_INFO_V1(pipeproc_topic_readable);
+
+/*
+ * _topic_readable(topic text) returns boolean: may the current user read
+ * the topic?  False for a topic that does not exist.  The procs view shows
+ * a proc only to its owner's roles and to those who may read its topic.
+ */
+Datum
+pipeproc_topic_readable(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	PPTopic    *t;
+
+	if (!pp_valid_topic_name(name, strlen(name)))
+		PG_RETURN_BOOL(false);
+	t = pp_topic_lookup(name);
+	PG_RETURN_BOOL(t != NULL && pp_topic_readable(t));
+}
