@@ -5,28 +5,7 @@
 -- Log ids are '<ts>-<seq>' with ts the wall clock in ms, so raw ids are never printed:
 -- the tests print the seq (split_part(id, '-', 2)) and check the ts in SQL.
 --
-SET client_min_messages = warning;  -- only for the NOTICE if it exists already
-CREATE EXTENSION IF NOT EXISTS pipeproc;
-RESET client_min_messages;
-\set SHOW_CONTEXT never
-
--- err(q): runs q and shows 'SQLSTATE: message', or 'no error' (and what it wrote)
-CREATE FUNCTION pg_temp.state() RETURNS text LANGUAGE sql AS $$
-  SELECT format('%s topics, %s logs, length %s', count(*), coalesce(sum(logs), 0),
-                coalesce(sum(length), 0))
-  FROM pipeproc.topics $$;
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-  before text := pg_temp.state();
-BEGIN
-  EXECUTE q;
-  IF pg_temp.state() IS DISTINCT FROM before THEN
-    RETURN 'no error, and it wrote: ' || before || ' -> ' || pg_temp.state();
-  END IF;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i test/regress_setup.psql
 
 -- the view's columns
 SELECT attname, format_type(atttypid, atttypmod)

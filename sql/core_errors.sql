@@ -5,34 +5,7 @@
 -- err(q) shows 'SQLSTATE: message'; if q does not fail it shows 'no error', and, when q
 -- changed pipeproc.topics, what it wrote.  code(q) shows only the SQLSTATE ('ok' if none).
 --
-SET client_min_messages = warning;  -- only for the NOTICE if it exists already
-CREATE EXTENSION IF NOT EXISTS pipeproc;
-RESET client_min_messages;
-\set SHOW_CONTEXT never
-
-CREATE FUNCTION pg_temp.state() RETURNS text LANGUAGE sql AS $$
-  SELECT format('%s topics, %s logs, length %s', count(*), coalesce(sum(logs), 0),
-                coalesce(sum(length), 0))
-  FROM pipeproc.topics $$;
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-  before text := pg_temp.state();
-BEGIN
-  EXECUTE q;
-  IF pg_temp.state() IS DISTINCT FROM before THEN
-    RETURN 'no error, and it wrote: ' || before || ' -> ' || pg_temp.state();
-  END IF;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
-CREATE FUNCTION pg_temp.code(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE q;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE;
-END $$;
+\i test/regress_setup.psql
 
 -- two topics to work against: core_e with 3 logs, core_e_empty with none
 SELECT array_length(pipeproc.commit('[{"topic": "core_e", "body": {"n": 0}},

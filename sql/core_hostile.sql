@@ -4,34 +4,7 @@
 -- content, a 10 MB body, and 10,000 logs in one commit(logs) call.
 -- After the bad calls: nothing written, no relation dropped or created.
 --
-SET client_min_messages = warning;  -- only for the NOTICE if it exists already
-CREATE EXTENSION IF NOT EXISTS pipeproc;
-RESET client_min_messages;
-\set SHOW_CONTEXT never
-
-CREATE FUNCTION pg_temp.state() RETURNS text LANGUAGE sql AS $$
-  SELECT format('%s topics, %s logs, length %s', count(*), coalesce(sum(logs), 0),
-                coalesce(sum(length), 0))
-  FROM pipeproc.topics $$;
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-  before text := pg_temp.state();
-BEGIN
-  EXECUTE q;
-  IF pg_temp.state() IS DISTINCT FROM before THEN
-    RETURN 'no error, and it wrote: ' || before || ' -> ' || pg_temp.state();
-  END IF;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
-CREATE FUNCTION pg_temp.code(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE q;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE;
-END $$;
+\i test/regress_setup.psql
 
 SELECT split_part(pipeproc.commit('core_h', '{"n": 0}'), '-', 2) AS seq;
 SELECT pg_temp.state() AS state0 \gset
