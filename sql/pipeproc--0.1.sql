@@ -233,6 +233,14 @@ AS 'MODULE_PATHNAME', 'pipeproc_wait_for_procs'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION pipeproc.wait_for_procs(text[], interval) IS 'wait until the (named) active procs have acked the last log of their topics';
 
+-- Garbage collection ---------------------------------------------------------
+
+CREATE FUNCTION pipeproc.gc()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'pipeproc_gc'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION pipeproc.gc() IS 'collect old logs that no active proc needs, in the topics you own; returns how many';
+
 -- Privileges ---------------------------------------------------------------
 -- The catalogs are written only by pipeproc's functions (which act as the
 -- extension owner); everyone may read the views.  Access to a topic's

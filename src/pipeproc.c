@@ -16,6 +16,7 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
+#include "gc.h"
 #include "pipeproc.h"
 #include "shmem.h"
 
@@ -42,6 +43,13 @@ _PG_init(void)
 							&pp_chunk_size,
 							65536, 16, 1 << 30,
 							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("pipeproc.gc_min_prune_time",
+							"Logs younger than this are never collected by the garbage collector.",
+							"A plain number is milliseconds.",
+							&pp_gc_min_prune_time,
+							30000, 0, INT_MAX,
+							PGC_USERSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("pipeproc");
 
