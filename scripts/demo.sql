@@ -162,6 +162,25 @@ UNLISTEN *;
 \endif
 
 \echo
+\echo '######################################################################'
+\echo '# 6. Garbage collection'
+\echo '######################################################################'
+\echo
+\echo '--- 1,000 click logs in a topic that no proc reads:'
+SELECT cardinality(pipeproc.commit(jsonb_agg(jsonb_build_object('topic', 'clicks',
+         'body', jsonb_build_object('n', i))))) AS committed
+  FROM generate_series(1, 1000) i;
+\echo '--- gc() collects logs older than pipeproc.gc_min_prune_time (30 s by default) that no'
+\echo '--- active proc protects. For the demo, any log older than 100 ms may go:'
+SET pipeproc.gc_min_prune_time = '100ms';
+SELECT pg_sleep(0.2);
+SELECT pipeproc.gc() AS collected;
+\echo '--- "clicks" is empty now but keeps counting; on "orders" the active procs protect'
+\echo '--- their logs (each from the first log of its previous claim on):'
+SELECT name, length, logs, first_id, last_id FROM pipeproc.topics ORDER BY name;
+RESET pipeproc.gc_min_prune_time;
+
+\echo
 \echo '--- Finally, all procs and topics:'
 SELECT name, topic, status, last_acked_range, pending, reclaims, lag
   FROM pipeproc.procs ORDER BY name;
