@@ -236,6 +236,25 @@ SELECT count(*) FROM pipeproc.topics WHERE name = 'core_abort';
 --
 -- clean up
 --
+--
+-- creation and removal undone by a savepoint: a dropped-then-restored topic goes on with
+-- its seqs; a topic created in a rolled-back savepoint is gone, and the name is free
+--
+SELECT split_part(pipeproc.commit('core_svp', '{"n": 0}'), '-', 2) AS seq;
+BEGIN;
+SAVEPOINT a;
+SELECT 'ok' AS dropped FROM pipeproc.drop_topic('core_svp');
+ROLLBACK TO a;
+SAVEPOINT b;
+SELECT split_part(pipeproc.commit('core_svp_new', '{"n": 0}'), '-', 2) AS seq;
+ROLLBACK TO b;
+SELECT split_part(pipeproc.commit('core_svp', '{"n": 1}'), '-', 2) AS seq;
+COMMIT;
+SELECT split_part(pipeproc.commit('core_svp', '{"n": 2}'), '-', 2) AS seq;
+SELECT string_agg(body->>'n', ' ') AS bodies FROM pipeproc.range('core_svp');
+SELECT count(*) AS core_svp_new_exists FROM pipeproc.topics WHERE name = 'core_svp_new';
+SELECT split_part(pipeproc.commit('core_svp_new', '{"n": 0}'), '-', 2) AS seq;
+
 SELECT count(*) AS dropped
 FROM pipeproc.topics t, LATERAL (SELECT 1 FROM pipeproc.drop_topic(t.name)) d
 WHERE t.name LIKE 'core\_%';

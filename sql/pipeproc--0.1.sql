@@ -8,6 +8,14 @@
 
 CREATE SEQUENCE pipeproc.topic_id_seq;
 
+-- The topic and chunk tables (pipeproc_data.topic_<id>, topic_<id>_<k>) live
+-- in a schema of their own that no role but the extension owner may use:
+-- they belong to the extension owner, nobody can reach them by name, and
+-- logs are read and written only through pipeproc's functions.  A topic's
+-- privileges are granted on its table there (see grant_topic).
+CREATE SCHEMA pipeproc_data;
+REVOKE ALL ON SCHEMA pipeproc_data FROM PUBLIC;
+
 -- The topic catalog.  relid is pipeproc.topic_<id>, a partition of
 -- pipeproc.logs; first_seq/last_ts keep what the collector removed so that
 -- seqs and timestamps never go back.

@@ -156,7 +156,7 @@ pp_gc_topic(const PPTopic *t)
 		int64		lo = Max(first, k * t->chunk_size);
 		int64		hi = Min(cutoff - 1, (k + 1) * t->chunk_size - 1);
 		Oid			relid = pp_chunk_relid(t->id, k);
-		char		sql[128];
+		char		sql[256];
 		char		name[NAMEDATALEN];
 
 		CHECK_FOR_INTERRUPTS();
@@ -168,16 +168,17 @@ pp_gc_topic(const PPTopic *t)
 		{
 			/* the whole chunk goes, and nobody is using it */
 			collected += pp_scan_logs(t, lo, hi, false, snap, 0, pp_gc_max_ts_visitor, &max_ts);
-			snprintf(sql, sizeof(sql), "TRUNCATE pipeproc.%s", name);
+			snprintf(sql, sizeof(sql), "TRUNCATE pipeproc_data.%s", name);
 			if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
 				elog(ERROR, "could not truncate chunk \"%s\"", name);
 		}
 		else
 		{
 			/* someone is in this chunk, or only part of it goes */
-			snprintf(sql, sizeof(sql),
-					 "WITH d AS (DELETE FROM pipeproc.%s WHERE seq <= $1 RETURNING ts)"
-					 " SELECT pg_catalog.count(*), pg_catalog.max(ts) FROM d", name);
+			if (snprintf(sql, sizeof(sql),
+						 "WITH d AS (DELETE FROM pipeproc_data.%s WHERE seq <= $1 RETURNING ts)"
+						 " SELECT pg_catalog.count(*), pg_catalog.max(ts) FROM d", name) >= (int) sizeof(sql))
+				elog(ERROR, "collector statement too long");
 			args[0] = Int64GetDatum(hi);
 			if (SPI_execute_with_args(sql, 1, types, args, NULL, false, 0) != SPI_OK_SELECT ||
 				SPI_processed != 1)

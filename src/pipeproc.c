@@ -91,6 +91,17 @@ pp_namespace(void)
 }
 
 /*
+ * The OID of schema pipeproc_data, which holds the topic and chunk tables.
+ * Nobody but the extension owner has USAGE on it, so no user can reach
+ * those tables by name: logs are read and written only through pipeproc.
+ */
+Oid
+pp_data_namespace(void)
+{
+	return get_namespace_oid("pipeproc_data", false);
+}
+
+/*
  * The extension owner is the owner of its schema.
  */
 Oid

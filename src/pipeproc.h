@@ -30,6 +30,7 @@ extern void pp_catalog_begin(PPCatalogAccess *acc);
 extern void pp_catalog_end(PPCatalogAccess *acc);
 
 extern Oid	pp_namespace(void);
+extern Oid	pp_data_namespace(void);
 extern Oid	pp_extension_owner(void);
 extern char *pp_text_arg(FunctionCallInfo fcinfo, int argno, const char *argname);
 extern void pp_arg_not_null(FunctionCallInfo fcinfo, int argno, const char *argname);

@@ -244,6 +244,32 @@ pp_lock_proc(const char *name, bool skip_locked, PPProcRow *r, bool *missing)
 	return false;
 }
 
+/*
+ * start + span; *never is set when that lies beyond any timestamp (a span
+ * of more than 100,000 years: such a deadline never comes).  A span more
+ * than 1,000 years into the past gives start - 1,000 years.  Within those
+ * bounds the sum is PostgreSQL's own, calendar-aware, and cannot overflow.
+ */
+static TimestampTz
+pp_time_after(TimestampTz start, const Interval *span, bool *never)
+{
+	const double year_us = 365.25 * USECS_PER_DAY;
+	double		approx = (double) span->time +
+		((double) span->day + (double) span->month * DAYS_PER_MONTH) * USECS_PER_DAY;
+
+	*never = false;
+	if (approx > 100000.0 * year_us)
+	{
+		*never = true;
+		return DT_NOEND;
+	}
+	if (approx < -1000.0 * year_us)
+		return start - (TimestampTz) (1000.0 * year_us);
+	return DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+												   TimestampTzGetDatum(start),
+												   IntervalPGetDatum(span)));
+}
+
 static void
 pp_format_range(char *buf, size_t len, int64 ts1, int64 seq1, int64 ts2, int64 seq2)
 {
@@ -580,16 +606,15 @@ pipeproc_proc(PG_FUNCTION_ARGS)
 	if (r.pending)
 	{
 		TimestampTz deadline;
+		bool		never;
 
 		if (r.timeout_null || r.claimed_at_null)
 		{
 			SPI_finish();
 			return (Datum) 0;
 		}
-		deadline = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
-														   TimestampTzGetDatum(r.last_claimed_at),
-														   IntervalPGetDatum(r.reclaim_timeout)));
-		if (GetCurrentTimestamp() < deadline)
+		deadline = pp_time_after(r.last_claimed_at, r.reclaim_timeout, &never);
+		if (never || GetCurrentTimestamp() < deadline)
 		{
 			SPI_finish();
 			return (Datum) 0;
@@ -762,17 +787,43 @@ pipeproc_reclaim(PG_FUNCTION_ARGS)
 /*
  * The proc's row of the procs view, in the caller's memory context.
  */
+static Datum pp_proc_view_row_for(const char *name, bool with_lag);
+
 static Datum
 pp_proc_view_row(const char *name)
+{
+	return pp_proc_view_row_for(name, true);
+}
+
+/*
+ * The same; without with_lag, the lag column is NULL (for a caller who
+ * may not read the proc's topic).
+ */
+static Datum
+pp_proc_view_row_for(const char *name, bool with_lag)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid			types[1] = {TEXTOID};
 	Datum		arg = CStringGetTextDatum(name);
+	HeapTuple	tup;
+	TupleDesc	desc;
 
 	pp_cat_exec(&plan, "SELECT * FROM pipeproc.procs WHERE name = $1", 1, types, &arg, NULL, 1);
 	if (SPI_processed != 1)
 		pp_proc_not_found(name);
-	return PointerGetDatum(SPI_returntuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc));
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	if (!with_lag)
+	{
+		int			col = SPI_fnumber(desc, "lag");
+		Datum		value = (Datum) 0;
+		bool		isnull = true;
+
+		if (col <= 0)
+			elog(ERROR, "the procs view has no lag column");
+		tup = heap_modify_tuple_by_cols(tup, desc, 1, &col, &value, &isnull);
+	}
+	return PointerGetDatum(SPI_returntuple(tup, desc));
 }
 
 PG_FUNCTION_INFO_V1(pipeproc_inspect_proc);
@@ -793,6 +844,7 @@ pipeproc_inspect_proc(PG_FUNCTION_ARGS)
 	Oid			owner;
 	char	   *topic;
 	PPTopic    *t;
+	bool		readable;
 
 	pp_check_proc_name(name);
 	pp_require_shmem();
@@ -805,14 +857,15 @@ pipeproc_inspect_proc(PG_FUNCTION_ARGS)
 		pp_proc_not_found(name);
 	topic = pp_getstr(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-	if (!has_privs_of_role(GetUserId(), owner) &&
-		((t = pp_topic_open(topic, PP_ACCESS_PEEK, false, true)) == NULL ||
-		 !pp_topic_readable(t)))
+	t = pp_topic_open(topic, PP_ACCESS_PEEK, false, true);
+	readable = t != NULL && pp_topic_readable(t);
+	if (!readable && !has_privs_of_role(GetUserId(), owner))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to inspect proc \"%s\"", name),
 				 errhint("A proc can be inspected by its owner and by roles that may read its topic.")));
-	row = pp_proc_view_row(name);
+	/* the lag counts logs of the topic: only for those who may read it */
+	row = pp_proc_view_row_for(name, readable);
 	SPI_finish();
 	PG_RETURN_DATUM(row);
 }
@@ -907,6 +960,8 @@ pp_logs_after(const char *topic, int64 after_ts, int64 after_seq, bool after_exa
 	if (!pp_topic_readable(t))
 		return -1;
 	hw = pp_high_water(t->id);
+	if (after_exact && after_seq == PG_INT64_MAX)
+		return 0;
 	if (after_exact)
 		lo = after_seq + 1;
 	else if (!pp_first_after(t, snap, after_ts, after_seq, hw, &lo))
@@ -989,9 +1044,15 @@ pipeproc_wait_for_procs(PG_FUNCTION_ARGS)
 		SPI_finish();
 	}
 	if (!PG_ARGISNULL(1))
-		deadline = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
-														   TimestampTzGetDatum(GetCurrentTimestamp()),
-														   PG_GETARG_DATUM(1)));
+	{
+		bool		never;
+
+		deadline = pp_time_after(GetCurrentTimestamp(), PG_GETARG_INTERVAL_P(1), &never);
+		if (never)
+			deadline = 0;		/* as good as no timeout */
+		else if (deadline == 0)
+			deadline = 1;
+	}
 
 	for (;;)
 	{
@@ -1009,18 +1070,29 @@ pipeproc_wait_for_procs(PG_FUNCTION_ARGS)
 			TupleDesc	desc = SPI_tuptable->tupdesc;
 			bool		isnull;
 			Snapshot	snap;
+			int64		after;
 
 			if (strcmp(SPI_getvalue(tup, desc, 3), "active") != 0)
 				continue;
 			snap = RegisterSnapshot(GetLatestSnapshot());
-			if (pp_logs_after(SPI_getvalue(tup, desc, 2),
-							  DatumGetInt64(SPI_getbinval(tup, desc, 4, &isnull)),
-							  DatumGetInt64(SPI_getbinval(tup, desc, 5, &isnull)),
-							  DatumGetBool(SPI_getbinval(tup, desc, 6, &isnull)),
-							  snap, 1) != 0 ||
-				DatumGetBool(SPI_getbinval(tup, desc, 7, &isnull)))
-				done = false;
+			after = pp_logs_after(SPI_getvalue(tup, desc, 2),
+								  DatumGetInt64(SPI_getbinval(tup, desc, 4, &isnull)),
+								  DatumGetInt64(SPI_getbinval(tup, desc, 5, &isnull)),
+								  DatumGetBool(SPI_getbinval(tup, desc, 6, &isnull)),
+								  snap, 1);
 			UnregisterSnapshot(snap);
+			if (after < 0)
+			{
+				/* a topic the caller may not read: named, refuse; else skip */
+				if (names != NULL)
+					ereport(ERROR,
+							(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+							 errmsg("permission denied to read topic \"%s\" of proc \"%s\"",
+									SPI_getvalue(tup, desc, 2), SPI_getvalue(tup, desc, 1))));
+				continue;
+			}
+			if (after != 0 || DatumGetBool(SPI_getbinval(tup, desc, 7, &isnull)))
+				done = false;
 		}
 		SPI_finish();
 		if (done)

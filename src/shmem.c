@@ -100,7 +100,21 @@ static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 static PPLocalInflight *local_inflight = NULL;
 static int	local_ninflight = 0;
 static int	local_maxinflight = 0;
-static List *forget_at_commit = NIL;	/* topic ids (int64 *), TopMemoryContext */
+/*
+ * Shared entries to remove when the transaction ends: those of topics it
+ * dropped (if it commits) and of topics it created (if it aborts: nobody
+ * else ever saw them).  A subtransaction's entries follow its fate.
+ */
+typedef struct PPForget
+{
+	int64		topic_id;
+	SubTransactionId subid;		/* registered in this subtransaction */
+	bool		at_commit;
+	bool		at_abort;
+} PPForget;
+
+static List *pending_forgets = NIL;	/* of PPForget *, in TopMemoryContext */
+static bool subxact_callback_registered = false;
 static bool xact_callback_registered = false;
 
 static int
@@ -244,6 +258,9 @@ pp_local_registered(int64 topic_id)
 }
 
 static void pp_xact_callback(XactEvent event, void *arg);
+static void pp_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+								SubTransactionId parentSubid, void *arg);
+static void pp_add_forget(int64 topic_id, bool at_commit, bool at_abort);
 
 /*
  * Hand out count seqs to each request, all with one ts, atomically.
@@ -371,16 +388,68 @@ pp_high_water(int64 topic_id)
 void
 pp_forget_topic_at_commit(int64 topic_id)
 {
-	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-	int64	   *p = palloc(sizeof(int64));
+	pp_add_forget(topic_id, true, false);
+}
 
-	*p = topic_id;
-	forget_at_commit = lappend(forget_at_commit, p);
+/*
+ * Remove the shared entry of a topic created in this transaction if the
+ * creation is rolled back (by the transaction or by its subtransaction).
+ */
+void
+pp_forget_topic_at_abort(int64 topic_id)
+{
+	pp_add_forget(topic_id, false, true);
+}
+
+static void
+pp_add_forget(int64 topic_id, bool at_commit, bool at_abort)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+	PPForget   *f = palloc(sizeof(PPForget));
+
+	f->topic_id = topic_id;
+	f->subid = GetCurrentSubTransactionId();
+	f->at_commit = at_commit;
+	f->at_abort = at_abort;
+	pending_forgets = lappend(pending_forgets, f);
 	MemoryContextSwitchTo(old);
 	if (!xact_callback_registered)
 	{
 		RegisterXactCallback(pp_xact_callback, NULL);
 		xact_callback_registered = true;
+	}
+	if (!subxact_callback_registered)
+	{
+		RegisterSubXactCallback(pp_subxact_callback, NULL);
+		subxact_callback_registered = true;
+	}
+}
+
+/*
+ * A subtransaction ends: a drop it made is undone, a creation it made is
+ * undone (remove the entry whatever the top transaction does); what it
+ * did on commit now belongs to its parent.
+ */
+static void
+pp_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
+		return;
+	foreach(lc, pending_forgets)
+	{
+		PPForget   *f = lfirst(lc);
+
+		if (f->subid != mySubid)
+			continue;
+		if (event == SUBXACT_EVENT_COMMIT_SUB)
+			f->subid = parentSubid;
+		else if (f->at_abort)
+			f->at_commit = true;	/* the topic never existed */
+		else
+			f->at_commit = false;	/* the drop never happened */
 	}
 }
 
@@ -393,7 +462,7 @@ pp_xact_end(bool commit)
 {
 	ListCell   *lc;
 
-	if (local_ninflight == 0 && forget_at_commit == NIL)
+	if (local_ninflight == 0 && pending_forgets == NIL)
 		return;
 
 	LWLockAcquire(pp_shared->lock, LW_EXCLUSIVE);
@@ -409,16 +478,18 @@ pp_xact_end(bool commit)
 			st->overflow_min = PG_INT64_MAX;
 	}
 	pp_shared->slots[MyProc->pgprocno].n = 0;
-	if (commit)
+	foreach(lc, pending_forgets)
 	{
-		foreach(lc, forget_at_commit)
-			(void) hash_search(pp_topic_states, lfirst(lc), HASH_REMOVE, NULL);
+		PPForget   *f = lfirst(lc);
+
+		if (commit ? f->at_commit : f->at_abort)
+			(void) hash_search(pp_topic_states, &f->topic_id, HASH_REMOVE, NULL);
 	}
 	LWLockRelease(pp_shared->lock);
 
 	local_ninflight = 0;
-	list_free_deep(forget_at_commit);
-	forget_at_commit = NIL;
+	list_free_deep(pending_forgets);
+	pending_forgets = NIL;
 }
 
 static void
@@ -435,7 +506,7 @@ pp_xact_callback(XactEvent event, void *arg)
 			pp_xact_end(false);
 			break;
 		case XACT_EVENT_PRE_PREPARE:
-			if (local_ninflight > 0 || forget_at_commit != NIL)
+			if (local_ninflight > 0 || pending_forgets != NIL)
 				ereport(ERROR,
 						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 						 errmsg("cannot PREPARE a transaction that has written to pipeproc topics")));

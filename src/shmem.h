@@ -25,5 +25,6 @@ extern int64 pp_allocate(PPAllocRequest *reqs, int nreqs);
 extern int64 pp_stable_offset(int64 topic_id);
 extern int64 pp_high_water(int64 topic_id);
 extern void pp_forget_topic_at_commit(int64 topic_id);
+extern void pp_forget_topic_at_abort(int64 topic_id);
 
 #endif							/* PIPEPROC_SHMEM_H */

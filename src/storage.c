@@ -86,7 +86,7 @@ pp_chunk_relid(int64 topic_id, int64 chunkno)
 	char		name[NAMEDATALEN];
 
 	pp_chunk_name(name, sizeof(name), topic_id, chunkno);
-	return get_relname_relid(name, pp_namespace());
+	return get_relname_relid(name, pp_data_namespace());
 }
 
 /*
@@ -121,8 +121,8 @@ pp_create_chunk(const PPTopic *t, int64 chunkno)
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
-					 "CREATE %sTABLE pipeproc.%s (LIKE pipeproc.logs);"
-					 "ALTER TABLE pipeproc.%s ATTACH PARTITION pipeproc.%s"
+					 "CREATE %sTABLE pipeproc_data.%s (LIKE pipeproc.logs);"
+					 "ALTER TABLE pipeproc_data.%s ATTACH PARTITION pipeproc_data.%s"
 					 " FOR VALUES FROM (%lld) TO (%lld)",
 					 t->unlogged ? "UNLOGGED " : "",
 					 quote_identifier(chunk), quote_identifier(parent),
@@ -134,11 +134,9 @@ pp_create_chunk(const PPTopic *t, int64 chunkno)
 	SPI_finish();
 	pfree(sql.data);
 
-	relid = get_relname_relid(chunk, pp_namespace());
+	relid = get_relname_relid(chunk, pp_data_namespace());
 	if (!OidIsValid(relid))
 		elog(ERROR, "chunk %s vanished after creation", chunk);
-	if (t->owner != pp_extension_owner())
-		ATExecChangeOwner(relid, t->owner, false, AccessExclusiveLock);
 	pp_catalog_end(&acc);
 	CommandCounterIncrement();
 	return relid;

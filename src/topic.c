@@ -227,7 +227,7 @@ pp_topic_ensure_state(const PPTopic *t)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	snprintf(sql, sizeof(sql),
-			 "SELECT seq + 1, ts FROM pipeproc.topic_%lld ORDER BY seq DESC LIMIT 1",
+			 "SELECT seq + 1, ts FROM pipeproc_data.topic_%lld ORDER BY seq DESC LIMIT 1",
 			 (long long) t->id);
 	plan = SPI_prepare(sql, 0, NULL);
 	if (plan == NULL)
@@ -268,7 +268,19 @@ pp_topic_ensure_state(const PPTopic *t)
 bool
 pp_topic_readable(const PPTopic *t)
 {
-	return pg_class_aclcheck(t->relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
+	return pp_topic_owned(t) ||
+		pg_class_aclcheck(t->relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
+}
+
+/*
+ * Does the current user own topic t (as a member of its owner's role, or
+ * as a superuser)?  The topic's tables belong to the extension owner; the
+ * topic's owner is the role recorded in the catalog.
+ */
+bool
+pp_topic_owned(const PPTopic *t)
+{
+	return has_privs_of_role(GetUserId(), t->owner);
 }
 
 /*
@@ -282,7 +294,7 @@ pp_topic_open(const char *name, PPAccess access, bool create, bool missing_ok)
 	PPTopic    *t;
 
 	pp_require_shmem();
-	for (;;)
+	for (int attempt = 0;; attempt++)
 	{
 		t = pp_topic_lookup(name);
 		if (t == NULL)
@@ -301,11 +313,16 @@ pp_topic_open(const char *name, PPAccess access, bool create, bool missing_ok)
 			break;
 		/* dropped while we waited for the lock: look again */
 		UnlockRelationOid(t->relid, access == PP_ACCESS_WRITE ? RowExclusiveLock : AccessShareLock);
+		if (attempt >= 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("the table of topic \"%s\" is missing", name),
+					 errhint("Someone dropped it by hand; pipeproc.drop_topic() removes what is left.")));
 		topic_cache_stale = true;
 		pfree(t);
 	}
 
-	if (access != PP_ACCESS_PEEK &&
+	if (access != PP_ACCESS_PEEK && !pp_topic_owned(t) &&
 		pg_class_aclcheck(t->relid, GetUserId(),
 						  access == PP_ACCESS_WRITE ? ACL_INSERT : ACL_SELECT) != ACLCHECK_OK)
 		ereport(ERROR,
@@ -376,14 +393,14 @@ pp_topic_create(const char *name, bool unlogged, Oid spcoid, bool if_not_exists)
 	snprintf(table, sizeof(table), "topic_%lld", (long long) t->id);
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
-					 "CREATE TABLE pipeproc.%s (LIKE pipeproc.logs) PARTITION BY RANGE (seq);"
-					 "CREATE UNIQUE INDEX ON pipeproc.%s (seq);"
-					 "ALTER TABLE pipeproc.logs ATTACH PARTITION pipeproc.%s FOR VALUES IN (%lld)",
+					 "CREATE TABLE pipeproc_data.%s (LIKE pipeproc.logs) PARTITION BY RANGE (seq);"
+					 "CREATE UNIQUE INDEX ON pipeproc_data.%s (seq);"
+					 "ALTER TABLE pipeproc.logs ATTACH PARTITION pipeproc_data.%s FOR VALUES IN (%lld)",
 					 quote_identifier(table), quote_identifier(table),
 					 quote_identifier(table), (long long) t->id);
 	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "could not create the table of topic \"%s\"", name);
-	t->relid = get_relname_relid(table, pp_namespace());
+	t->relid = get_relname_relid(table, pp_data_namespace());
 	args[0] = Int64GetDatum(t->id);
 	args[1] = ObjectIdGetDatum(t->relid);
 	argtypes[0] = INT8OID;
@@ -391,12 +408,11 @@ pp_topic_create(const char *name, bool unlogged, Oid spcoid, bool if_not_exists)
 							  2, argtypes, args, NULL, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "could not update topic \"%s\"", name);
 	SPI_finish();
-	if (owner != GetUserId())
-		ATExecChangeOwner(t->relid, owner, false, AccessExclusiveLock);
 	pp_catalog_end(&acc);
 	CommandCounterIncrement();
 
 	pp_topic_state_create(t->id, 0, 0);
+	pp_forget_topic_at_abort(t->id);
 	(void) pp_ensure_chunk(t, 0, true);
 	pp_topic_cache_put(t);
 	return t;
@@ -442,7 +458,7 @@ pipeproc_drop_topic(PG_FUNCTION_ARGS)
 	char	   *name = pp_text_arg(fcinfo, 0, "topic");
 	PPTopic    *t;
 	PPCatalogAccess acc;
-	char		sql[128];
+	char		sql[256];
 	Oid			argtypes[2] = {INT8OID, TEXTOID};
 	Datum		args[2];
 
@@ -453,7 +469,7 @@ pipeproc_drop_topic(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("topic \"%s\" does not exist", name)));
-	if (!pg_class_ownercheck(t->relid, GetUserId()))
+	if (!pp_topic_owned(t))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be owner of topic \"%s\"", name)));
@@ -462,7 +478,7 @@ pipeproc_drop_topic(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	/* lock out writers and readers first, then remove the rows */
-	snprintf(sql, sizeof(sql), "DROP TABLE pipeproc.topic_%lld", (long long) t->id);
+	snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS pipeproc_data.topic_%lld", (long long) t->id);
 	if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "could not drop the table of topic \"%s\"", name);
 	args[0] = Int64GetDatum(t->id);
@@ -531,6 +547,7 @@ pp_grant_or_revoke(FunctionCallInfo fcinfo, bool is_grant)
 	RoleSpec   *role;
 	char	   *relname;
 	char	   *nspname;
+	PPCatalogAccess acc;
 
 	pp_check_topic_name(name);
 	pp_require_shmem();
@@ -561,7 +578,7 @@ pp_grant_or_revoke(FunctionCallInfo fcinfo, bool is_grant)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("topic \"%s\" does not exist", name)));
-	if (!pg_class_ownercheck(t->relid, GetUserId()))
+	if (!pp_topic_owned(t))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be owner of topic \"%s\"", name),
@@ -576,7 +593,10 @@ pp_grant_or_revoke(FunctionCallInfo fcinfo, bool is_grant)
 	stmt->grant_option = false;
 	stmt->grantor = NULL;
 	stmt->behavior = DROP_RESTRICT;
+	/* the tables belong to the extension owner, who grants */
+	pp_catalog_begin(&acc);
 	ExecuteGrantStmt(stmt);
+	pp_catalog_end(&acc);
 	CommandCounterIncrement();
 }
 

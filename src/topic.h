@@ -35,5 +35,6 @@ extern PPTopic *pp_topic_open(const char *name, PPAccess access, bool create,
 extern PPTopic *pp_topic_create(const char *name, bool unlogged, Oid spcoid,
 								bool if_not_exists);
 extern bool pp_topic_readable(const PPTopic *t);
+extern bool pp_topic_owned(const PPTopic *t);
 
 #endif							/* PIPEPROC_TOPIC_H */
