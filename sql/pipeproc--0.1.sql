@@ -65,7 +65,8 @@ CREATE TABLE pipeproc.proc (
     after_exact             boolean NOT NULL,
     claim_first_seq         bigint,
     claim_last_ts           bigint,
-    claim_last_seq          bigint
+    claim_last_seq          bigint,
+    live                    boolean NOT NULL DEFAULT false  -- made by live_proc
 );
 CREATE INDEX proc_topic_idx ON pipeproc.proc (topic);
 
@@ -240,6 +241,15 @@ RETURNS boolean
 AS 'MODULE_PATHNAME', 'pipeproc_wait_for_procs'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION pipeproc.wait_for_procs(text[], interval) IS 'wait until the (named) active procs have acked the last log of their topics';
+
+-- Live procs -----------------------------------------------------------------
+
+CREATE FUNCTION pipeproc.live_proc(topic text, mode text DEFAULT 'live', count integer DEFAULT 1,
+                                   name text DEFAULT NULL)
+RETURNS TABLE (name text, channel text)
+AS 'MODULE_PATHNAME', 'pipeproc_live_proc'
+LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 1;
+COMMENT ON FUNCTION pipeproc.live_proc(text, text, integer, text) IS 'a proc that follows a topic; LISTEN on channel to hear of every transaction that commits to it';
 
 -- Garbage collection ---------------------------------------------------------
 

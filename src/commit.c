@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "commands/async.h"
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -57,6 +58,32 @@ pp_id_text(int64 ts, int64 seq)
 }
 
 /*
+ * The LISTEN channel of a topic's live procs: "pipeproc:<topic>" (topic
+ * names are short and of a safe alphabet, so it fits and needs no escaping
+ * beyond double quotes in LISTEN).
+ */
+void
+pp_live_channel(char *buf, size_t len, const char *topic)
+{
+	snprintf(buf, len, "pipeproc:%s", topic);
+}
+
+/*
+ * Queue the notification of a followed topic.  NOTIFY is transactional: it
+ * is sent when the transaction commits, and PostgreSQL folds identical
+ * notifications of one transaction into one, so listeners get one per
+ * committing transaction, none for a rollback.
+ */
+void
+pp_notify_followers(const PPTopic *t)
+{
+	char		channel[NAMEDATALEN];
+
+	pp_live_channel(channel, sizeof(channel), t->name);
+	Async_Notify(channel, t->name);
+}
+
+/*
  * Commit one log; returns its id.
  */
 text *
@@ -73,6 +100,8 @@ pp_commit_one(const char *topic, Jsonb *body)
 	req.topic_id = t->id;
 	req.count = 1;
 	ts = pp_allocate(&req, 1);
+	if (req.followed)
+		pp_notify_followers(t);
 	ins = pp_inserter_begin();
 	pp_inserter_put(ins, t, req.first_seq, ts, JsonbPGetDatum(body));
 	pp_inserter_end(ins);
@@ -200,7 +229,11 @@ pp_commit_batch(Jsonb *logs)
 
 	ts = pp_allocate(reqs, ntopics);
 	for (int i = 0; i < ntopics; i++)
+	{
 		order[i]->next = reqs[i].first_seq;
+		if (reqs[i].followed)
+			pp_notify_followers(order[i]->topic);
+	}
 
 	/* pass 2: insert in input order */
 	ids = palloc(sizeof(Datum) * n);

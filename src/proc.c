@@ -1105,3 +1105,108 @@ pipeproc_wait_for_procs(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 	}
 }
+
+PG_FUNCTION_INFO_V1(pipeproc_live_proc);
+
+/*
+ * live_proc(topic text, mode text, count integer, name text) returns
+ * table (name text, channel text): a proc that follows the topic ('live':
+ * from the logs committed after its creation, offset "$>"; 'all': from the
+ * first log, ">"), never disabled by reclaims, whose topic notifies the
+ * channel at every commit that wrote to it.  The listener takes the logs
+ * with proc(topic, name, count => count).  A missing topic is created, as
+ * the first commit would create it.  Calling it again with the name of an
+ * existing live proc on the same topic returns that proc.
+ */
+Datum
+pipeproc_live_proc(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr find_plan = NULL;
+	static SPIPlanPtr live_plan = NULL;
+	char	   *topic = pp_text_arg(fcinfo, 0, "topic");
+	char	   *mode = pp_text_arg(fcinfo, 1, "mode");
+	int32		count;
+	char	   *name;
+	char		generated[PP_PROC_MAXLEN + 1];
+	char		channel[NAMEDATALEN];
+	Oid			types[1] = {TEXTOID};
+	Datum		arg;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+	Tuplestorestate *store;
+	TupleDesc	desc;
+	PPTopic    *t;
+	Interval   *timeout;
+
+	pp_check_topic_name(topic);
+	if (strcmp(mode, "live") != 0 && strcmp(mode, "all") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid live proc mode \"%s\"", mode),
+				 errhint("Use \"live\" (logs committed from now on) or \"all\" (every log).")));
+	pp_arg_not_null(fcinfo, 2, "count");
+	count = PG_GETARG_INT32(2);
+	if (count < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("count must be at least 1")));
+	if (PG_ARGISNULL(3))
+	{
+		uint32		r;
+
+		if (!pg_strong_random(&r, sizeof(r)))
+			elog(ERROR, "could not generate a random proc name");
+		snprintf(generated, sizeof(generated), "live:%s:%08x", topic, r);
+		name = generated;
+	}
+	else
+		name = text_to_cstring(PG_GETARG_TEXT_PP(3));
+	pp_check_proc_name(name);
+	pp_require_shmem();
+
+	/* the topic, created if need be; following it needs read */
+	t = pp_topic_open(topic, PP_ACCESS_READ, true, false);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	arg = CStringGetTextDatum(name);
+	pp_cat_exec(&find_plan, "SELECT topic, live FROM pipeproc.proc WHERE name = $1",
+				1, types, &arg, NULL, 1);
+	if (SPI_processed == 0)
+	{
+		PPProcRow	r;
+
+		timeout = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum("10 seconds"),
+														ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+		if (!pp_create_proc(name, topic, strcmp(mode, "live") == 0 ? "$>" : ">",
+							-1, timeout, "continue", &r))
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("proc \"%s\" is being created by another session", name)));
+		pp_cat_exec(&live_plan, "UPDATE pipeproc.proc SET live = true WHERE name = $1",
+					1, types, &arg, NULL, 0);
+	}
+	else
+	{
+		bool		isnull;
+		char	   *existing = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		bool		live = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+
+		if (strcmp(existing, topic) != 0 || !live)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("proc \"%s\" already exists and is not a live proc of topic \"%s\"",
+							name, topic)));
+	}
+	SPI_finish();
+
+	/* from now on, commits to the topic notify */
+	pp_topic_follow(t->id);
+
+	pp_begin_result(fcinfo, &store, &desc);
+	pp_live_channel(channel, sizeof(channel), topic);
+	values[0] = CStringGetTextDatum(name);
+	values[1] = CStringGetTextDatum(channel);
+	tuplestore_putvalues(store, desc, values, nulls);
+	return (Datum) 0;
+}

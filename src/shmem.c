@@ -64,6 +64,7 @@ typedef struct PPTopicState
 	int32		ninflight;		/* transactions with unsettled seqs */
 	int32		noverflow;		/* ... of which registered here */
 	int64		overflow_min;	/* smallest first seq among those */
+	bool		followed;		/* a live proc follows it: notify on commit */
 } PPTopicState;
 
 typedef struct PPInflight
@@ -234,7 +235,26 @@ pp_topic_state_create(int64 topic_id, int64 next_seq, int64 last_ts)
 		st->ninflight = 0;
 		st->noverflow = 0;
 		st->overflow_min = PG_INT64_MAX;
+		st->followed = false;
 	}
+	LWLockRelease(pp_shared->lock);
+}
+
+/*
+ * Mark a topic as followed by a live proc: its commits send a notification
+ * from now on.  The mark is never taken back while the server runs (a
+ * destroyed live proc costs its topic a notification per committing
+ * transaction until the next restart); topics never followed never pay.
+ */
+void
+pp_topic_follow(int64 topic_id)
+{
+	PPTopicState *st;
+
+	LWLockAcquire(pp_shared->lock, LW_EXCLUSIVE);
+	st = hash_search(pp_topic_states, &topic_id, HASH_FIND, NULL);
+	if (st != NULL)
+		st->followed = true;
 	LWLockRelease(pp_shared->lock);
 }
 
@@ -311,6 +331,7 @@ pp_allocate(PPAllocRequest *reqs, int nreqs)
 		PPTopicState *st = pp_find_state(reqs[i].topic_id);
 
 		reqs[i].first_seq = st->next_seq;
+		reqs[i].followed = st->followed;
 		st->next_seq += reqs[i].count;
 		st->last_ts = ts;
 		if (!pp_local_registered(reqs[i].topic_id))

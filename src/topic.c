@@ -215,6 +215,7 @@ pp_topic_ensure_state(const PPTopic *t)
 	char		sql[256];
 	int64		next_seq = 0;
 	int64		last_ts = 0;
+	bool		followed = false;
 	SPIPlanPtr	plan;
 	Datum		arg = Int64GetDatum(t->id);
 	Oid			argtypes[1] = {INT8OID};
@@ -255,11 +256,26 @@ pp_topic_ensure_state(const PPTopic *t)
 		next_seq = Max(next_seq, DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));
 		last_ts = Max(last_ts, DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)));
 	}
+	/* does a live proc follow it? */
+	plan = SPI_prepare("SELECT EXISTS (SELECT FROM pipeproc.proc p JOIN pipeproc.topic t"
+					   " ON t.name = p.topic WHERE t.id = $1 AND p.live)", 1, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_execute_snapshot(plan, &arg, NULL, snap, InvalidSnapshot, true, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the procs of topic \"%s\"", t->name);
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+
+		followed = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
 	UnregisterSnapshot(snap);
 	SPI_finish();
 	pp_catalog_end(&acc);
 
 	pp_topic_state_create(t->id, next_seq, last_ts);
+	if (followed)
+		pp_topic_follow(t->id);
 }
 
 /*
