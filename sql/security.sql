@@ -551,7 +551,8 @@ FROM (VALUES
   (25, '_topic_stats', $q$ SELECT * FROM pipeproc._topic_stats('sec_m') $q$),
   (26, '_proc_lag', $q$ SELECT pipeproc._proc_lag('sec_m', 0, -1, true) $q$),
   (27, '_topic_readable', $q$ SELECT pipeproc._topic_readable('sec_m') $q$),
-  (28, 'gc', $q$ SELECT pipeproc.gc() $q$)
+  (28, 'gc', $q$ SELECT pipeproc.gc() $q$),
+  (29, 'live_proc', $q$ SELECT * FROM pipeproc.live_proc('sec_m', name => 'sec_m_live') $q$)
 ) AS c(k, call, q)
 ORDER BY c.k;
 SELECT pg_temp.stored() = :'stored5' AS nothing_written;
