@@ -205,8 +205,30 @@ pp_topic_lookup(const char *name)
 }
 
 /*
- * Make sure the topic has its shared entry (next seq, last ts), created
- * from the stored logs if this is the first use since server start.
+ * Run a read-only statement with at most one parameter (the topic id) on
+ * snapshot snap; returns its only row, or NULL.  The row's values are
+ * read with SPI_getbinval(row, SPI_tuptable->tupdesc, ...).
+ */
+static HeapTuple
+pp_state_query(const char *sql, const PPTopic *t, bool with_id, Snapshot snap)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		arg = Int64GetDatum(t->id);
+	SPIPlanPtr	plan = SPI_prepare(sql, with_id ? 1 : 0, argtypes);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_execute_snapshot(plan, with_id ? &arg : NULL, NULL, snap, InvalidSnapshot,
+							 true, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the state of topic \"%s\"", t->name);
+	SPI_freeplan(plan);
+	return SPI_processed == 1 ? SPI_tuptable->vals[0] : NULL;
+}
+
+/*
+ * Make sure the topic has its shared entry (next seq, last ts, followed),
+ * created from the stored logs and the catalog if this is the first use
+ * since server start.
  */
 static void
 pp_topic_ensure_state(const PPTopic *t)
@@ -216,9 +238,8 @@ pp_topic_ensure_state(const PPTopic *t)
 	int64		next_seq = 0;
 	int64		last_ts = 0;
 	bool		followed = false;
-	SPIPlanPtr	plan;
-	Datum		arg = Int64GetDatum(t->id);
-	Oid			argtypes[1] = {INT8OID};
+	bool		isnull;
+	HeapTuple	row;
 	Snapshot	snap;
 
 	if (pp_topic_state_exists(t->id))
@@ -227,48 +248,30 @@ pp_topic_ensure_state(const PPTopic *t)
 	pp_catalog_begin(&acc);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	snap = RegisterSnapshot(GetLatestSnapshot());
+
+	/* the last stored log */
 	snprintf(sql, sizeof(sql),
 			 "SELECT seq + 1, ts FROM pipeproc_data.topic_%lld ORDER BY seq DESC LIMIT 1",
 			 (long long) t->id);
-	plan = SPI_prepare(sql, 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	snap = RegisterSnapshot(GetLatestSnapshot());
-	if (SPI_execute_snapshot(plan, NULL, NULL, snap, InvalidSnapshot, true, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the last log of topic \"%s\"", t->name);
-	if (SPI_processed == 1)
+	if ((row = pp_state_query(sql, t, false, snap)) != NULL)
 	{
-		bool		isnull;
-
-		next_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-		last_ts = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+		next_seq = DatumGetInt64(SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &isnull));
+		last_ts = DatumGetInt64(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull));
 	}
 	/* logs the collector removed keep their seqs: never hand them out again */
-	plan = SPI_prepare("SELECT first_seq, last_ts FROM pipeproc.topic WHERE id = $1", 1, argtypes);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	if (SPI_execute_snapshot(plan, &arg, NULL, snap, InvalidSnapshot, true, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read topic \"%s\"", t->name);
-	if (SPI_processed == 1)
+	if ((row = pp_state_query("SELECT first_seq, last_ts FROM pipeproc.topic WHERE id = $1",
+							  t, true, snap)) != NULL)
 	{
-		bool		isnull;
-
-		next_seq = Max(next_seq, DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));
-		last_ts = Max(last_ts, DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)));
+		next_seq = Max(next_seq, DatumGetInt64(SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &isnull)));
+		last_ts = Max(last_ts, DatumGetInt64(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull)));
 	}
 	/* does a live proc follow it? */
-	plan = SPI_prepare("SELECT EXISTS (SELECT FROM pipeproc.proc p JOIN pipeproc.topic t"
-					   " ON t.name = p.topic WHERE t.id = $1 AND p.live)", 1, argtypes);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	if (SPI_execute_snapshot(plan, &arg, NULL, snap, InvalidSnapshot, true, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the procs of topic \"%s\"", t->name);
-	if (SPI_processed == 1)
-	{
-		bool		isnull;
+	if ((row = pp_state_query("SELECT EXISTS (SELECT FROM pipeproc.proc p JOIN pipeproc.topic t"
+							  " ON t.name = p.topic WHERE t.id = $1 AND p.live)",
+							  t, true, snap)) != NULL)
+		followed = DatumGetBool(SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &isnull));
 
-		followed = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	}
 	UnregisterSnapshot(snap);
 	SPI_finish();
 	pp_catalog_end(&acc);
