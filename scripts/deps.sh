@@ -2,8 +2,9 @@
 # scripts/deps.sh — install what pipeproc needs to build, test and demo (Debian 12).
 #
 # Idempotent: when every package is already installed it does not touch apt at all.
-# Installs PostgreSQL 15 server + headers (PGXS), jansson, pg_cron, IPC::Run (TAP tests)
-# and a C toolchain. Waits for a busy dpkg/apt lock instead of failing.
+# Installs PostgreSQL 15 server + headers (PGXS), jansson, pg_cron, IPC::Run (TAP tests),
+# a C toolchain, and clang 14 with its libFuzzer/sanitizer runtimes (scripts/fuzz.sh).
+# Waits for a busy dpkg/apt lock instead of failing.
 # While installing, Debian's default cluster (postgresql@15-main, port 5432) is kept from
 # being started when that is possible; pipeproc's scripts never use it anyway.
 set -euo pipefail
@@ -16,6 +17,10 @@ PACKAGES=(
   libjansson-dev
   postgresql-15-cron
   libipc-run-perl            # IPC::Run, needed by PostgreSQL::Test::Cluster (TAP tests)
+  clang-14                   # scripts/fuzz.sh: libFuzzer harnesses (test/fuzz)
+  libclang-rt-14-dev         # scripts/fuzz.sh: libFuzzer + ASan/UBSan runtimes for clang-14
+                             # (only "Recommended" by clang-14, so named here); scripts/asan.sh
+                             # uses gcc's libasan8/libubsan1, which build-essential brings
 )
 
 log() { printf '[deps] %s\n' "$*"; }

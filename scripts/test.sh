@@ -1,33 +1,45 @@
 #!/usr/bin/env bash
-# scripts/test.sh — build, install and run every pipeproc test (regress, isolation, TAP).
+# scripts/test.sh — build, install and run every pipeproc test (regress, isolation, TAP,
+# fuzzing, sanitizers).
 #
 #   scripts/test.sh             install dependencies (scripts/deps.sh), then build and test
 #   scripts/test.sh --no-deps   skip the apt step
+#   scripts/test.sh --no-fuzz   skip the libFuzzer run (scripts/fuzz.sh)
+#   scripts/test.sh --no-asan   skip the ASan/UBSan run of the suites (scripts/asan.sh)
 #   scripts/test.sh --keep      keep the temporary test tree even when everything passed
 #
 # Builds and installs with PGXS as root, copies the tree to a temporary directory owned by
 # the unprivileged `postgres` user (initdb refuses to run as root) and runs
 # `make installcheck` there; the Makefile's installcheck starts its own temporary servers.
+# Then runs the parsers' fuzz harnesses for a short time (phase `fuzz`, one result per
+# target) and the suites again against a sanitized build in a private copy of PostgreSQL
+# (phase `asan`, one result per suite plus one for sanitizer reports in the server logs).
 # All output goes to the terminal and to a log file (its path is printed at the end).
 # The last line is always `N passed, N failed`; the exit status is non-zero if anything
 # failed or if no test ran.
 # Environment: PG_CONFIG (default /usr/lib/postgresql/15/bin/pg_config),
 #   PIPEPROC_TEST_TIMEOUT (seconds for all installcheck runs together, default 2700),
-#   PIPEPROC_TEST_LOG (log file path).
+#   PIPEPROC_TEST_LOG (log file path), PIPEPROC_FUZZ_SECONDS (fuzzing time in all, default 60),
+#   PIPEPROC_ASAN_TIMEOUT (seconds per suite of the sanitized run, default 900).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 TEST_USER=postgres
 TIMEOUT=${PIPEPROC_TEST_TIMEOUT:-2700}
+FUZZ_SECONDS=${PIPEPROC_FUZZ_SECONDS:-60}
 
 do_deps=1
+do_fuzz=1
+do_asan=1
 keep=0
 for arg in "$@"; do
   case $arg in
     --no-deps) do_deps=0 ;;
+    --no-fuzz) do_fuzz=0 ;;
+    --no-asan) do_asan=0 ;;
     --keep) keep=1 ;;
-    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "test.sh: unknown argument: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -130,6 +142,31 @@ parse_output() {
     /^All tests successful\./ || /^Result: PASS/ { tap_allok = 1; next }
     END { flush_tap() }
   '
+}
+
+# Run one of the checking scripts (scripts/fuzz.sh, scripts/asan.sh) with a time limit and
+# record its result lines: `<phase> <name> ok ...` or `<phase> <name> FAILED ...`.
+# run_check <phase> <script name> <seconds> <command...>
+run_check() {
+  local phase=$1 name=$2 limit=$3 out rc lines
+  shift 3
+  out=$(mktemp /tmp/pipeproc-check.XXXXXX)
+  set +e
+  timeout -k 30 "$limit" "$@" 2>&1 | tee "$out"
+  rc=${PIPESTATUS[0]}
+  set -e
+  lines=$(awk -v p="$phase" '$1 == p && ($3 == "ok" || $3 == "FAILED") {
+      st = $0; sub(/^[^ ]+ +[^ ]+ +/, "", st); print p "\t" $2 "\t" st }' "$out")
+  rm -f "$out"
+  [[ -n $lines ]] && printf '%s\n' "$lines" >> "$RESULTS"
+  if (( rc == 124 || rc == 137 )); then
+    add_result "$phase" "$name" "FAILED (timed out after ${limit}s)"
+  elif (( rc != 0 )) && ! has_failures <<< "$lines"; then
+    add_result "$phase" "$name" "FAILED (exit $rc)"
+  elif [[ -z $lines ]]; then
+    add_result "$phase" "$name" "FAILED (no result)"
+  fi
+  echo "($name exit status $rc)"
 }
 
 # Print one line per test and the final count; returns 0 when all passed and some ran.
@@ -341,6 +378,16 @@ main() {
       fi
     done
   done
+
+  if (( do_fuzz )); then
+    section "fuzz: scripts/fuzz.sh --seconds $FUZZ_SECONDS"
+    run_check fuzz scripts/fuzz.sh $((FUZZ_SECONDS + 600)) bash "$REPO/scripts/fuzz.sh" --seconds "$FUZZ_SECONDS"
+  fi
+  if (( do_asan )); then
+    section "asan: scripts/asan.sh (regress, isolation, TAP against an ASan/UBSan build)"
+    run_check asan scripts/asan.sh $((3 * ${PIPEPROC_ASAN_TIMEOUT:-900} + 600)) \
+      env PG_CONFIG="$PG_CONFIG" bash "$REPO/scripts/asan.sh"
+  fi
 
   echo
   echo "test time: $((SECONDS - start))s"

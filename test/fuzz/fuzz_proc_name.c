@@ -1,0 +1,35 @@
+/*-------------------------------------------------------------------------
+ *
+ * fuzz_proc_name.c
+ *	  libFuzzer harness for pp_valid_proc_name (src/parse.c).
+ *
+ * Checks: the verdict matches the documented rule (1-128 characters of
+ * [A-Za-z0-9_.:-]); no read past the given length.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "fuzz_util.h"
+
+static bool
+ref_proc_name(const char *s, size_t len)
+{
+	static const char allowed[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-";
+
+	if (len < 1 || len > 128)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\0' || memchr(allowed, s[i], sizeof(allowed) - 1) == NULL)
+			return false;
+	return true;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char	   *s = fuzz_copy(data, size);
+
+	FUZZ_CHECK(pp_valid_proc_name(s, size) == ref_proc_name(s, size));
+	free(s);
+	return 0;
+}
