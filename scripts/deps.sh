@@ -3,7 +3,8 @@
 #
 # Idempotent: when every package is already installed it does not touch apt at all.
 # Installs PostgreSQL 15 server + headers (PGXS), jansson, pg_cron, IPC::Run (TAP tests),
-# a C toolchain, and clang 14 with its libFuzzer/sanitizer runtimes (scripts/fuzz.sh).
+# a C toolchain, clang 14 with its libFuzzer/sanitizer runtimes (scripts/fuzz.sh), and PgQ
+# and gnuplot for the benchmark (test/bench).
 # Waits for a busy dpkg/apt lock instead of failing.
 # While installing, Debian's default cluster (postgresql@15-main, port 5432) is kept from
 # being started when that is possible; pipeproc's scripts never use it anyway.
@@ -21,6 +22,8 @@ PACKAGES=(
   libclang-rt-14-dev         # scripts/fuzz.sh: libFuzzer + ASan/UBSan runtimes for clang-14
                              # (only "Recommended" by clang-14, so named here); scripts/asan.sh
                              # uses gcc's libasan8/libubsan1, which build-essential brings
+  postgresql-15-pgq3         # test/bench: PgQ, the queue pipeproc is compared with
+  gnuplot-nox                # test/bench: the scale curves' PNG plots
 )
 
 log() { printf '[deps] %s\n' "$*"; }
