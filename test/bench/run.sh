@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# test/bench/run.sh — pipeproc benchmark: every pipeproc figure beside a plain-table
-# baseline measured in the same run, on the same temporary server, with the same settings.
+# test/bench/run.sh — pipeproc benchmark: every pipeproc figure beside plain PostgreSQL,
+# PgQ and a SKIP LOCKED queue measured in the same run, on the same temporary server, with
+# the same settings; then scale curves (topic size, number of topics, number of procs) with
+# PNG plots, and the peak memory of one backend that commits and consumes 10^6 logs.
 #
 # Usage: test/bench/run.sh [--smoke]
 #
 # Assumes pipeproc is built and installed (make install) into the PostgreSQL found at
-# $PGBIN (default /usr/lib/postgresql/15/bin). Starts its own instance in a temporary
-# directory (unix socket only, in that directory), stops and removes it on exit.
+# $PGBIN (default /usr/lib/postgresql/15/bin). Installs PgQ and gnuplot with apt-get when
+# they are missing and it may (root; BENCH_NO_INSTALL=1 to skip). Starts its own instance in
+# a temporary directory (unix socket only, in that directory), stops and removes it on exit.
 # See test/bench/README.md for what each case measures and how to read the ratios.
 set -euo pipefail
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
 
 SMOKE=0
 for arg in "$@"; do
@@ -36,13 +39,26 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # Sizes. Every one can be overridden from the environment (BENCH_SECS=30 test/bench/run.sh).
 if [ "$SMOKE" = 1 ]; then
     MODE=smoke
-    : "${BENCH_SECS:=2}"              # seconds per pgbench measurement
+    : "${BENCH_SECS:=1}"              # seconds per pgbench measurement (table cases)
     : "${BENCH_RANGE_LOGS:=20000}"    # logs in the range topic / rows in its baseline table
-    : "${BENCH_Q1_LOGS:=20000}"       # logs preloaded for the one-log cycles (cases 4, 5)
-    : "${BENCH_Q100_LOGS:=600000}"    # logs preloaded for the 100-log cycle (case 6)
+    : "${BENCH_Q1_LOGS:=10000}"       # logs preloaded for the one-log cycles (cases 4, 5)
+    : "${BENCH_Q100_LOGS:=300000}"    # logs preloaded for the 100-log cycle (case 6)
     : "${BENCH_SIZE_SMALL:=10000}"    # case 7: small topic
-    : "${BENCH_SIZE_BIG:=1000000}"    # case 7: big topic
+    : "${BENCH_SIZE_BIG:=100000}"     # case 7: big topic
     : "${BENCH_SIZE_REPS:=1}"         # case 7: repetitions of each -t run
+    : "${BENCH_SIZE_TX:=1000}"        # case 7: cycles per run (at most 90 % of the small topic)
+    : "${BENCH_PGQ1_EVENTS:=3000}"    # PgQ events preloaded in batches of 1 (case 4)
+    : "${BENCH_PGQ100_EVENTS:=150000}" # PgQ events preloaded in batches of 100 (case 6)
+    : "${BENCH_SCALE_SIZES:=1000 10000 100000}"   # topic sizes of the size curve
+    : "${BENCH_SCALE_TOPICS:=1 10 100}"           # numbers of topics
+    : "${BENCH_SCALE_PROCS:=1 10 100}"            # numbers of procs on one topic
+    : "${BENCH_SCALE_TX:=2000}"       # proc+ack cycles per scale point (at least 3 per topic/proc)
+    : "${BENCH_SCALE_COMMITS:=4000}"  # commits per scale point (at least as many as cycles)
+    : "${BENCH_SCALE_REPS:=1}"        # runs of each kind per scale point (the best is kept)
+    : "${BENCH_SCALE_GC:=10000 100000}"           # topic sizes of the GC curve
+    : "${BENCH_MEM_LOGS:=100000}"     # logs committed then consumed by the memory backend
+    : "${BENCH_LIVE_ITER:=200}"       # case 9: logs sent one at a time through a live proc
+    : "${BENCH_OUT:=}"                # where plots and data go (smoke: temporary, removed)
 else
     MODE=full
     : "${BENCH_SECS:=10}"
@@ -52,26 +68,73 @@ else
     : "${BENCH_SIZE_SMALL:=10000}"
     : "${BENCH_SIZE_BIG:=10000000}"
     : "${BENCH_SIZE_REPS:=3}"
+    : "${BENCH_SIZE_TX:=9000}"
+    : "${BENCH_PGQ1_EVENTS:=15000}"
+    : "${BENCH_PGQ100_EVENTS:=1200000}"
+    : "${BENCH_SCALE_SIZES:=1000 10000 100000 1000000 10000000}"
+    : "${BENCH_SCALE_TOPICS:=1 10 100 1000 10000}"
+    : "${BENCH_SCALE_PROCS:=1 10 100 1000}"
+    : "${BENCH_SCALE_TX:=10000}"
+    : "${BENCH_SCALE_COMMITS:=30000}"
+    : "${BENCH_SCALE_REPS:=2}"
+    : "${BENCH_SCALE_GC:=10000 100000 1000000 10000000}"
+    : "${BENCH_MEM_LOGS:=1000000}"
+    : "${BENCH_LIVE_ITER:=3000}"
+    : "${BENCH_OUT:=$BENCH_DIR/report}"
 fi
+: "${BENCH_PARTS:=table memory scale}"   # which parts run (for reruns of one part)
+want_part() { [[ " $BENCH_PARTS " == *" $1 "* ]]; }
 SECS=$BENCH_SECS
 LOAD_BATCH=10000                      # logs per commit(logs) call when preloading
 RANGE_COUNT=1000                      # logs per range call
-# case 7 runs a fixed number of cycles (pgbench -t) so the 10,000-log topic never drains:
-# each proc reads a window of WINDOW logs (the whole small topic, the last WINDOW logs of the
-# big one) and the run stops after SIZE_TX cycles.
+# case 7 runs a fixed number of cycles (pgbench -t) so the small topic never drains: each
+# proc reads a window of WINDOW logs (the whole small topic, the last WINDOW logs of the big
+# one) and the run stops after SIZE_TX cycles.
 WINDOW=$BENCH_SIZE_SMALL
-SIZE_TX=$(( WINDOW * 9 / 10 ))
+SIZE_TX=$BENCH_SIZE_TX
 
+bad() { echo "run.sh: $*" >&2; exit 2; }
 for v in BENCH_RANGE_LOGS BENCH_Q1_LOGS BENCH_Q100_LOGS BENCH_SIZE_SMALL BENCH_SIZE_BIG; do
-    if [ $(( ${!v} % LOAD_BATCH )) -ne 0 ] || [ "${!v}" -lt "$LOAD_BATCH" ]; then
-        echo "run.sh: $v=${!v} must be a positive multiple of $LOAD_BATCH" >&2; exit 2
+    if ! [[ "${!v}" =~ ^[0-9]+$ ]] || [ $(( ${!v} % LOAD_BATCH )) -ne 0 ] || [ "${!v}" -lt "$LOAD_BATCH" ]; then
+        bad "$v=${!v} must be a positive multiple of $LOAD_BATCH"
     fi
 done
-if [ "$BENCH_SIZE_BIG" -le "$BENCH_SIZE_SMALL" ]; then
-    echo "run.sh: BENCH_SIZE_BIG must exceed BENCH_SIZE_SMALL" >&2; exit 2
-fi
-if [ "$BENCH_RANGE_LOGS" -le "$RANGE_COUNT" ]; then
-    echo "run.sh: BENCH_RANGE_LOGS must exceed $RANGE_COUNT" >&2; exit 2
+for v in BENCH_SECS BENCH_SIZE_REPS BENCH_SIZE_TX BENCH_PGQ1_EVENTS BENCH_PGQ100_EVENTS BENCH_SCALE_TX BENCH_SCALE_COMMITS BENCH_SCALE_REPS BENCH_MEM_LOGS BENCH_LIVE_ITER; do
+    [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || bad "$v=${!v} must be a positive integer"
+done
+for v in BENCH_SCALE_SIZES BENCH_SCALE_TOPICS BENCH_SCALE_PROCS BENCH_SCALE_GC; do
+    [[ "${!v}" =~ ^[1-9][0-9]*( +[1-9][0-9]*)*$ ]] || bad "$v='${!v}' must be positive integers separated by spaces"
+done
+[ "$BENCH_SIZE_BIG" -gt "$BENCH_SIZE_SMALL" ] || bad "BENCH_SIZE_BIG must exceed BENCH_SIZE_SMALL"
+[ "$BENCH_RANGE_LOGS" -gt "$RANGE_COUNT" ] || bad "BENCH_RANGE_LOGS must exceed $RANGE_COUNT"
+[ "$SIZE_TX" -le $(( WINDOW * 9 / 10 )) ] || bad "BENCH_SIZE_TX must be at most 90 % of BENCH_SIZE_SMALL"
+[ $(( BENCH_PGQ100_EVENTS % 100 )) -eq 0 ] || bad "BENCH_PGQ100_EVENTS must be a multiple of 100"
+[ "$BENCH_SCALE_COMMITS" -ge "$BENCH_SCALE_TX" ] || bad "BENCH_SCALE_COMMITS must be at least BENCH_SCALE_TX"
+[ $(( BENCH_MEM_LOGS % LOAD_BATCH )) -eq 0 ] || bad "BENCH_MEM_LOGS must be a multiple of $LOAD_BATCH"
+
+# ---------------------------------------------------------------------------------------
+# What the benchmark needs besides pipeproc: PgQ (Debian: postgresql-<major>-pgq3) and
+# gnuplot (gnuplot-nox). Installed with apt-get when missing and we are root; without them
+# the PgQ column shows n/a and the plots are skipped, the rest still runs.
+PGMAJOR="$("$PGBIN/pg_config" --version 2>/dev/null | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')" || PGMAJOR=""
+PGQ_CONTROL="$("$PGBIN/pg_config" --sharedir 2>/dev/null)/extension/pgq.control" || PGQ_CONTROL=""
+want=()
+[ -n "$PGMAJOR" ] && [ ! -f "$PGQ_CONTROL" ] && want+=("postgresql-$PGMAJOR-pgq3")
+command -v gnuplot >/dev/null 2>&1 || want+=(gnuplot-nox)
+DEPS_NOTE=""
+if [ "${#want[@]}" -gt 0 ]; then
+    if [ "${BENCH_NO_INSTALL:-0}" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "[bench] installing ${want[*]} (apt-get; BENCH_NO_INSTALL=1 to skip)" >&2
+        apt_install() {
+            DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y \
+                --no-install-recommends "${want[@]}" >>/tmp/pipeproc-bench-apt.log 2>&1
+        }
+        if ! apt_install && ! { apt-get -o DPkg::Lock::Timeout=300 update >>/tmp/pipeproc-bench-apt.log 2>&1 && apt_install; }; then
+            DEPS_NOTE="apt-get install ${want[*]} failed (see /tmp/pipeproc-bench-apt.log)"
+        fi
+    else
+        DEPS_NOTE="missing: ${want[*]} (not installed: not root, no apt-get or BENCH_NO_INSTALL=1)"
+    fi
 fi
 
 for b in initdb pg_ctl postgres psql pgbench pg_config pg_isready; do
@@ -84,6 +147,9 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/pipeproc-bench.XXXXXX")"
 DATA="$TMP/data"
 WORK="$TMP/work"           # generated pgbench scripts and pgbench output
 mkdir -p "$WORK"
+BENCH_OUT_TMP=0
+if [ -z "$BENCH_OUT" ]; then BENCH_OUT="$WORK/out"; BENCH_OUT_TMP=1; fi
+mkdir -p "$BENCH_OUT"
 if [ "$(id -u)" = 0 ]; then
     # initdb and postgres refuse to run as root: the server runs as the postgres OS user.
     if ! id postgres >/dev/null 2>&1; then
@@ -116,6 +182,7 @@ log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 PKGLIBDIR="$("$PGBIN/pg_config" --pkglibdir)"
 PRELOAD="pipeproc"
 NOTES=()
+[ -n "$DEPS_NOTE" ] && NOTES+=("$DEPS_NOTE")
 if [ ! -f "$PKGLIBDIR/pipeproc.so" ]; then
     # Without the library the server would not start; run the baselines anyway.
     PRELOAD=""
@@ -209,6 +276,9 @@ elif try_sql -c 'CREATE EXTENSION pipeproc'; then
 else
     EXT_ERR="$ERR"
 fi
+HAVE_PGQ=0
+PGQ_ERR=""
+if try_sql -c 'CREATE EXTENSION pgq'; then HAVE_PGQ=1; else PGQ_ERR="PgQ: $ERR"; fi
 
 # ---------------------------------------------------------------------------------------
 # Measurement.
@@ -247,16 +317,41 @@ pgbench_run() {
 # Results: one row per line of the final table.
 ROWS=()
 WARNINGS=()
-# add_row <case> <pipeproc value|n/a (...)> <baseline value> <unit> <target: ">= 0.9", "~ 1.0" or "">
-#   values are plain numbers (rates) or text; a value ending in '!' is invalid (queue drained).
-add_row() { ROWS+=("$1"$'\t'"$2"$'\t'"$3"$'\t'"$4"$'\t'"$5"); }
+# add_row <case> <pipeproc> <plain> <PgQ> <SKIP LOCKED> <unit> <target> <target's column>
+#   values are plain numbers (rates), "-" (no such baseline) or "n/a (error)"; a value ending
+#   in '!' is invalid (queue drained). target: ">= 0.9", "~ 1.0" or ""; its column "plain"
+#   or "sl" says which ratio it applies to.
+#   (Empty fields are stored as "-": read splits on tabs and would merge empty ones.)
+add_row() { ROWS+=("$1"$'\t'"${2:--}"$'\t'"${3:--}"$'\t'"${4:--}"$'\t'"${5:--}"$'\t'"${6:--}"$'\t'"${7:--}"$'\t'"${8:-plain}"); }
 is_num() { [[ "$1" =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 fmt() {
     local v=${1%!} mark=""
     [ "$v" != "$1" ] && mark="!"
-    if is_num "$v"; then awk -v x="$v" -v m="$mark" 'BEGIN { printf "%.0f%s", x, m }'; else printf '%s' "$1"; fi
+    if is_num "$v"; then awk -v x="$v" -v m="$mark" 'BEGIN { printf (x < 10 ? "%.2f%s" : x < 100 ? "%.1f%s" : "%.0f%s"), x, m }'; else printf '%s' "$1"; fi
 }
 mul() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a * b }'; }
+# print_table <tsv>: aligned columns, numeric-looking columns right-aligned
+print_table() {
+    awk -F'\t' '
+        { for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) }
+          if (NF > nf) nf = NF; n = NR
+          if (NR > 1) for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+!?$/) num[i] = 1 }
+        END {
+            for (r = 1; r <= n; r++) {
+                line = ""
+                for (i = 1; i <= nf; i++) {
+                    fmtc = num[i] ? "%" w[i] "s" : "%-" w[i] "s"
+                    line = line (i > 1 ? " | " : "") sprintf(fmtc, cell[r, i])
+                }
+                sub(/ +$/, "", line); print line
+                if (r == 1) {
+                    sep = ""
+                    for (i = 1; i <= nf; i++) { d = ""; for (k = 0; k < w[i]; k++) d = d "-"; sep = sep (i > 1 ? "-|-" : "") d }
+                    print sep
+                }
+            }
+        }' "$1"
+}
 
 # proc_pos <proc>: how many logs of its topic the proc has acked so far (topic length minus
 # the proc's lag); empty when the proc does not exist or the procs view does not work.
@@ -330,6 +425,76 @@ measure_baseline() {
     fi
 }
 
+# PgQ side of a case (write cases): setup (may be -), then pgbench; the rate goes into Q.
+# measure_pgq <setup.sql|-> <clients> <duration> <script> <per_tx> [pgbench args]
+Q=""
+measure_pgq() {
+    local setup=$1 clients=$2 dur=$3 script=$4 per=$5
+    shift 5
+    if [ "$HAVE_PGQ" = 0 ]; then Q="n/a ($PGQ_ERR)"; return; fi
+    if [ "$setup" != - ] && ! try_sql -f "$setup"; then Q="n/a (PgQ setup: $ERR)"; return; fi
+    if ! pgbench_run "$clients" "$dur" "$script" "$@"; then Q="n/a ($ERR)"; return; fi
+    Q="$(mul "$TPS" "$per")"
+}
+# pgq_queue <queue> <ticker_max_count>: a fresh queue with the consumer "bench" registered
+pgq_queue() {
+    try_sql -c "SELECT pgq.drop_queue('$1', true) FROM pgq.queue WHERE queue_name = '$1'" \
+            -c "SELECT pgq.create_queue('$1')" \
+            -c "SELECT pgq.set_queue_config('$1', 'ticker_max_count', '$2')" \
+            -c "SELECT pgq.register_consumer('$1', 'bench')" >/dev/null
+}
+# events of the consumer "bench" not yet consumed (between its last tick and the queue's last)
+pgq_pending() {
+    local v=""
+    if try_sql -c "SELECT pending_events FROM pgq.get_consumer_info('$1', 'bench')"; then v="$(cat "$WORK/try.out")"; fi
+    if is_num "$v"; then printf '%s' "$v"; else printf '%s' ""; fi
+}
+# PgQ consumption: <queue> <events per batch> <events> <script>. PgQ hands events out in
+# batches between two ticks, and ticks come from a ticker (pgqd in production). The script is
+# the ticker here: the preload inserts one batch's events in a transaction, then calls
+# pgq.ticker(queue) in the next (the queue's ticker_max_count is the batch size, so every call
+# ticks), in a DO block that commits after each step. The measured loop is the consumer only:
+# next_batch, get_batch_events, finish_batch, COMMIT. The rate counts events actually
+# delivered (the consumer's pending_events before and after the run).
+# pgq_preload <queue> <events per batch> <events>: on failure sets Q to n/a and returns 1
+pgq_preload() {
+    local q=$1 per=$2 n=$3
+    if [ "$HAVE_PGQ" = 0 ]; then Q="n/a ($PGQ_ERR)"; return 1; fi
+    if ! pgq_queue "$q" "$per"; then Q="n/a (PgQ setup: $ERR)"; return 1; fi
+    cat >"$S/pgq_load_$q.sql" <<EOF
+SET synchronous_commit = off;
+DO \$\$
+BEGIN
+    FOR b IN 1..$(( n / per )) LOOP
+        PERFORM pgq.insert_event('$q', 'ev', jsonb_build_object('n', i, 'payload', repeat('x', 80))::text)
+            FROM generate_series(1, $per) i;
+        COMMIT;
+        PERFORM pgq.ticker('$q');
+        COMMIT;
+    END LOOP;
+END
+\$\$;
+EOF
+    if ! try_sql -f "$S/pgq_load_$q.sql"; then Q="n/a (PgQ preload: $ERR)"; return 1; fi
+    Q=""
+}
+# measure_pgq_consume <queue> <events preloaded> <consumer script>: after pgq_preload
+measure_pgq_consume() {
+    local q=$1 n=$2 script=$3 before after delivered
+    [ -n "$Q" ] && return       # the preload failed
+    before="$(pgq_pending "$q")"
+    if ! pgbench_run 1 "-T $SECS" "$script"; then Q="n/a ($ERR)"; return; fi
+    after="$(pgq_pending "$q")"
+    if [ -z "$before" ] || [ -z "$after" ]; then Q="n/a (pgq.get_consumer_info: $ERR)"; return; fi
+    delivered=$(( before - after ))
+    log "  $q: $delivered events delivered in $TX batches"
+    Q="$(awk -v r="$TPS" -v d="$delivered" -v n="$TX" 'BEGIN { printf "%.2f", (n > 0) ? r * d / n : 0 }')"
+    if [ "$after" -le 0 ]; then
+        WARNINGS+=("PgQ $q: the queue drained ($delivered events delivered of $n preloaded): rate invalid, raise BENCH_PGQ*_EVENTS")
+        Q="$Q!"
+    fi
+}
+
 # Script files.
 S="$WORK"
 BODY='{"n": 1, "payload": "pipeproc benchmark body of about one hundred bytes, all in one log ...."}'
@@ -337,20 +502,31 @@ BODY='{"n": 1, "payload": "pipeproc benchmark body of about one hundred bytes, a
 # preload_topic <topic> <logs>: commit(logs) calls of LOAD_BATCH logs, run by pgbench with
 # up to 4 clients in parallel (commits to one topic never wait for each other).
 preload_topic() {
-    local topic=$1 n=$2 batches clients
+    local topic=$1 n=$2 batches clients rest
     batches=$(( n / LOAD_BATCH ))
+    rest=$(( n % LOAD_BATCH ))
     clients=$(nproc); [ "$clients" -gt 4 ] && clients=4
-    while [ $(( batches % clients )) -ne 0 ]; do clients=$(( clients - 1 )); done
+    [ "$batches" -gt 0 ] && [ "$clients" -gt "$batches" ] && clients=$batches
     cat >"$S/load_$topic.sql" <<EOF
 SELECT cardinality(pipeproc.commit(jsonb_agg(jsonb_build_object('topic', '$topic', 'body', jsonb_build_object('n', i, 'payload', repeat('x', 80)))))) FROM generate_series(1, $LOAD_BATCH) i;
 EOF
-    if ! "$PGBIN/pgbench" -n -t $(( batches / clients )) -c "$clients" -j "$clients" \
-            -f "$S/load_$topic.sql" >"$WORK/load.out" 2>&1; then
-        ERR="preload: $(first_error "$WORK/load.out")"
-        return 1
+    if [ $(( batches / clients )) -gt 0 ]; then
+        if ! "$PGBIN/pgbench" -n -t $(( batches / clients )) -c "$clients" -j "$clients" \
+                -f "$S/load_$topic.sql" >"$WORK/load.out" 2>&1; then
+            ERR="preload: $(first_error "$WORK/load.out")"
+            return 1
+        fi
+        if grep -qE '^number of failed transactions: [1-9]' "$WORK/load.out"; then
+            ERR="preload: $(first_error "$WORK/load.out")"; return 1
+        fi
     fi
-    if grep -qE '^number of failed transactions: [1-9]' "$WORK/load.out"; then
-        ERR="preload: $(first_error "$WORK/load.out")"; return 1
+    # what pgbench's clients did not share evenly, then the part of a batch
+    for _ in $(seq 1 $(( batches % clients ))); do
+        try_sql -f "$S/load_$topic.sql" >/dev/null || { ERR="preload: $ERR"; return 1; }
+    done
+    if [ "$rest" -gt 0 ]; then
+        try_sql -c "SELECT cardinality(pipeproc.commit(jsonb_agg(jsonb_build_object('topic', '$topic', 'body', jsonb_build_object('n', i, 'payload', repeat('x', 80)))))) FROM generate_series(1, $rest) i" \
+            || { ERR="preload: $ERR"; return 1; }
     fi
     if try_sql -c "SELECT pipeproc.length('$topic')" && [ "$(cat "$WORK/try.out")" != "$n" ]; then
         WARNINGS+=("topic $topic: length $(cat "$WORK/try.out") after preloading $n logs")
@@ -368,8 +544,16 @@ INSERT INTO $table (body)
 EOF
 }
 vacuum_all() { wait_ready; sql -c 'VACUUM ANALYZE' >/dev/null; }
+# vacuum_topic <topic>: VACUUM ANALYZE one topic's table (partitioned: all its chunks)
+vacuum_topic() {
+    local rel=""
+    if try_sql -c "SELECT relid FROM pipeproc.topic WHERE name = '$1'"; then rel="$(cat "$WORK/try.out")"; fi
+    if [ -n "$rel" ]; then try_sql -c "VACUUM ANALYZE $rel" >/dev/null || true; fi
+}
 
 T0=$(date +%s)
+declare -A READY_TOPIC=()
+if want_part table; then
 
 # ---------------------------------------------------------------------------------------
 # Case 1: single-log commit, 1 and 4 clients.
@@ -382,6 +566,9 @@ EOF
 cat >"$S/plain_table.sql" <<'EOF'
 DROP TABLE IF EXISTS bench_plain;
 CREATE TABLE bench_plain (id bigserial PRIMARY KEY, body jsonb NOT NULL);
+EOF
+cat >"$S/pgq_insert1.sql" <<'EOF'
+SELECT pgq.insert_event(:queue, 'ev', :body);
 EOF
 for c in 1 4; do
     log "case 1: single-log commit, $c client(s)"
@@ -397,7 +584,10 @@ for c in 1 4; do
     wait_ready
     sql -f "$S/plain_table.sql" >/dev/null
     if pgbench_run "$c" "-T $SECS" "$S/insert1.sql" -D "body=$BODY"; then B="$TPS"; else B="n/a ($ERR)"; fi
-    add_row "1. commit(topic, body), $c client$([ "$c" = 1 ] || echo s)" "$P" "$B" "tx/s" ">= 0.9"
+    Q=""
+    if [ "$HAVE_PGQ" = 1 ] && ! pgq_queue "bench_qw$c" 500; then Q="n/a (PgQ setup: $ERR)"; fi
+    [ -n "$Q" ] || measure_pgq - "$c" "-T $SECS" "$S/pgq_insert1.sql" 1 -D "queue=bench_qw$c" -D "body=$BODY"
+    add_row "1. commit(topic, body), $c client$([ "$c" = 1 ] || echo s)" "$P" "$B" "$Q" "-" "tx/s" ">= 0.9" plain
 done
 
 # ---------------------------------------------------------------------------------------
@@ -419,9 +609,21 @@ log "case 2: 100-log batch"
     done
     printf ';\n'
 } >"$S/insert100.sql"
+{
+    # 100 events in one statement (PgQ's ev_data is text: the same JSON, not validated)
+    printf "SELECT count(pgq.insert_event('bench_qw100', 'ev', b)) FROM unnest('{"
+    for i in $(seq 1 100); do
+        [ "$i" -gt 1 ] && printf ','
+        printf '"{\\"n\\": %d, \\"payload\\": \\"pipeproc benchmark body of about one hundred bytes, in a batch ..\\"}"' "$i"
+    done
+    printf "}'::text[]) b;\n"
+} >"$S/pgq_insert100.sql"
 measure_pipeproc - 1 "-T $SECS" "$S/commit100.sql" 100
 measure_baseline "$S/plain_table.sql" 1 "-T $SECS" "$S/insert100.sql" 100
-add_row "2. commit(logs), 100 logs per call" "$P" "$B" "logs/s" ">= 0.8"
+Q=""
+if [ "$HAVE_PGQ" = 1 ] && ! pgq_queue bench_qw100 500; then Q="n/a (PgQ setup: $ERR)"; fi
+[ -n "$Q" ] || measure_pgq - 1 "-T $SECS" "$S/pgq_insert100.sql" 100
+add_row "2. commit(logs), 100 logs per call" "$P" "$B" "$Q" "-" "logs/s" ">= 0.8" plain
 
 # ---------------------------------------------------------------------------------------
 # Case 3: range of 1,000 logs at a random position vs an index-ordered SELECT.
@@ -460,11 +662,11 @@ else
 fi
 RANGE_P=$P
 measure_baseline - 1 "-T $SECS" "$S/range_plain.sql" 1
-add_row "3. range, $RANGE_COUNT logs per call" "$RANGE_P" "$B" "calls/s" ">= 0.8"
+add_row "3. range, $RANGE_COUNT logs per call" "$RANGE_P" "$B" "-" "-" "calls/s" ">= 0.8" plain
 RP=$RANGE_P; RB=$B
 is_num "$RP" && RP="$(mul "$RP" "$RANGE_COUNT")"
 is_num "$RB" && RB="$(mul "$RB" "$RANGE_COUNT")"
-add_row "3. range, $RANGE_COUNT logs per call" "$RP" "$RB" "logs/s" ">= 0.8"
+add_row "3. range, $RANGE_COUNT logs per call" "$RP" "$RB" "-" "-" "logs/s" ">= 0.8" plain
 
 # ---------------------------------------------------------------------------------------
 # Cases 4 and 5: one log per cycle (proc + ack) vs a SKIP LOCKED pop.
@@ -482,9 +684,24 @@ EOF
 cat >"$S/pop1.sql" <<'EOF'
 DELETE FROM bench_q WHERE id = (SELECT id FROM bench_q ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING *;
 EOF
+# PgQ consumer: one batch (here of one event) per transaction
+pgq_consumer_script() {   # <queue> <select list for the events> <file>
+    cat >"$3" <<EOF
+BEGIN;
+SELECT coalesce(pgq.next_batch('$1', 'bench'), 0) AS batch \\gset
+\\if :batch > 0
+SELECT $2 FROM pgq.get_batch_events(:batch);
+SELECT pgq.finish_batch(:batch);
+\\endif
+COMMIT;
+EOF
+}
+pgq_consumer_script bench_pq1 '*' "$S/pgq_consume1.sql"
 Q1_OK=1
 if [ "$HAVE_EXT" = 1 ] && ! preload_topic bench_p "$BENCH_Q1_LOGS"; then Q1_OK=0; Q1_ERR=$ERR; fi
 preload_queue bench_q "$BENCH_Q1_LOGS"
+pgq_preload bench_pq1 1 "$BENCH_PGQ1_EVENTS" || true
+QP1=$Q
 vacuum_all
 # proc bp1 is created by the first cycle (offset '>'); bp2 reads the same topic afresh: procs
 # only read a topic, so the second proc finds it as the first did.
@@ -496,13 +713,15 @@ fi
 P4=$P
 measure_baseline - 1 "-T $SECS" "$S/pop1.sql" 1 bench_q
 B4=$B
-add_row "4. proc+ack, 1 log, one transaction" "$P4" "$B4" "logs/s" ">= 1.0"
+Q=$QP1
+measure_pgq_consume bench_pq1 "$BENCH_PGQ1_EVENTS" "$S/pgq_consume1.sql"
+add_row "4. proc+ack, 1 log, one transaction" "$P4" "-" "$Q" "$B4" "logs/s" ">= 1.0" sl
 if [ "$Q1_OK" = 1 ]; then
     measure_pipeproc - 1 "-T $SECS" "$S/cycle1_auto.sql" 1 "$BENCH_Q1_LOGS" bp2
 else
     P="n/a ($Q1_ERR)"
 fi
-add_row "5. proc; ack (two autocommits), 1 log" "$P" "$B4" "logs/s" ""
+add_row "5. proc; ack (two autocommits), 1 log" "$P" "-" "-" "$B4" "logs/s" "" sl
 
 # ---------------------------------------------------------------------------------------
 # Case 6: 100 logs per cycle vs SKIP LOCKED read + delete of 100 rows.
@@ -519,18 +738,24 @@ WITH x AS (SELECT id FROM bench_q2 ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 100)
     DELETE FROM bench_q2 q USING x WHERE q.id = x.id RETURNING q.*;
 COMMIT;
 EOF
+pgq_consumer_script bench_pq100 'count(*)' "$S/pgq_consume100.sql"
 Q100_OK=1
 if [ "$HAVE_EXT" = 1 ] && ! preload_topic bench_p100 "$BENCH_Q100_LOGS"; then Q100_OK=0; fi
 Q100_ERR=$ERR
 preload_queue bench_q2 "$BENCH_Q100_LOGS"
+pgq_preload bench_pq100 100 "$BENCH_PGQ100_EVENTS" || true
+QP100=$Q
 vacuum_all
 if [ "$Q100_OK" = 1 ]; then
     measure_pipeproc - 1 "-T $SECS" "$S/cycle100.sql" 100 "$BENCH_Q100_LOGS" bp100
 else
     P="n/a ($Q100_ERR)"
 fi
+P6=$P
 measure_baseline - 1 "-T $SECS" "$S/pop100.sql" 100 bench_q2
-add_row "6. proc+ack, count 100, one transaction" "$P" "$B" "logs/s" ">= 2.0"
+Q=$QP100
+measure_pgq_consume bench_pq100 "$BENCH_PGQ100_EVENTS" "$S/pgq_consume100.sql"
+add_row "6. proc+ack, count 100, one transaction" "$P6" "-" "$Q" "$B" "logs/s" ">= 2.0" sl
 
 # ---------------------------------------------------------------------------------------
 # Case 7: proc cost vs topic size. The same one-log cycle (one transaction) on a topic of
@@ -545,6 +770,9 @@ elif ! preload_topic bench_small "$BENCH_SIZE_SMALL" || ! preload_topic bench_bi
     PS="n/a ($ERR)"; PB=$PS
 else
     vacuum_all
+    # the size curve (scale.sh) reuses these topics for the sizes they have
+    READY_TOPIC[$BENCH_SIZE_SMALL]=bench_small
+    READY_TOPIC[$BENCH_SIZE_BIG]=bench_big
     BIGLEN=""
     if try_sql -c "SELECT pipeproc.length('bench_big')" && BIGLEN="$(cat "$WORK/try.out")" && is_num "$BIGLEN"; then :; else
         BIGLEN=$BENCH_SIZE_BIG
@@ -590,10 +818,81 @@ fi
 if [ "$BENCH_SIZE_BIG" -lt 10000000 ]; then
     NOTES+=("case 7's big topic has $(human "$BENCH_SIZE_BIG") logs, not the 10M of the target ($MODE mode)")
 fi
-add_row "7. proc+ack, $(human "$BENCH_SIZE_SMALL")-log topic" "$PS" "-" "logs/s" ""
-add_row "7. proc+ack, $(human "$BENCH_SIZE_BIG")-log topic vs $(human "$BENCH_SIZE_SMALL")" "$PB" "$PS" "logs/s" "~ 1.0"
+add_row "7. proc+ack, $(human "$BENCH_SIZE_SMALL")-log topic" "$PS" "-" "-" "-" "logs/s" "" plain
+add_row "7. proc+ack, $(human "$BENCH_SIZE_BIG")-log topic vs $(human "$BENCH_SIZE_SMALL")" "$PB" "$PS" "-" "-" "logs/s" "~ 1.0" plain
 
+fi   # table
+# ---------------------------------------------------------------------------------------
+# Cases 8 and 9: what does not exist yet is said, not measured.
+# has_fn <name>: a function pipeproc.<name> exists
+has_fn() {
+    [ "$HAVE_EXT" = 1 ] && try_sql -c "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'pipeproc' AND p.proname = '$1'" \
+        && [ "$(cat "$WORK/try.out")" != 0 ]
+}
+LIVE_NOTE=""
+if want_part table; then
+if has_fn system_proc; then V="exists, not measured yet"; else V="not built yet"; fi
+add_row "8. system proc, identity processor" "$V" "-" "-" "-" "logs/s" "" plain
+
+# Case 9: live proc latency, by live_latency.c (compiled here against libpq): one writer
+# commits a log, one listener waits for the notification and takes the log with proc + ack;
+# one log in flight at a time, BENCH_LIVE_ITER times. Baseline: a plain queue table, INSERT
+# + NOTIFY in one transaction, the listener pops with SKIP LOCKED. Medians in ms.
+# live_run <mode> <topic|table>: sets LV to "commit notify notify99 deliver deliver99 empty"
+LV=""
+live_run() {
+    local out="$WORK/live_$1.out"
+    wait_ready
+    sql -c CHECKPOINT >/dev/null 2>&1 || true
+    if "$WORK/live_latency" "$1" "$BENCH_LIVE_ITER" "$2" >"$out" 2>&1; then
+        LV="$(awk 'NF == 7 { print $2, $3, $4, $5, $6, $7 }' "$out")"
+        log "  live_latency $1: $(cat "$out")"
+        [ -n "$LV" ] || { LV="n/a (live_latency printed: $(head -c 100 "$out"))"; return 1; }
+    else
+        LV="n/a ($(first_error "$out"))"; return 1
+    fi
+}
+log "case 9: live proc latency ($BENCH_LIVE_ITER logs, one in flight)"
+LN=""; LD=""; BN=""; BD=""
+if ! has_fn live_proc; then
+    LN="not built yet"; LD=$LN
+elif ! cc -O2 -o "$WORK/live_latency" "$BENCH_DIR/live_latency.c" -I"$("$PGBIN/pg_config" --includedir)" \
+        -L"$("$PGBIN/pg_config" --libdir)" -lpq >"$WORK/cc.out" 2>&1; then
+    LN="n/a (compiling live_latency.c: $(head -c 100 "$WORK/cc.out"))"; LD=$LN; BN=$LN; BD=$LN
+else
+    if live_run pipeproc bench_live; then
+        read -r _ LN _ LD _ empty <<<"$LV"
+        [ "$empty" = 0 ] || WARNINGS+=("case 9: $empty proc calls came back empty after a notification")
+        LIVE_NOTE="pipeproc p99: notification $(cut -d' ' -f3 <<<"$LV") ms, log in hand $(cut -d' ' -f5 <<<"$LV") ms; writer's commit call $(cut -d' ' -f1 <<<"$LV") ms (median)"
+    else
+        LN=$LV; LD=$LV
+    fi
+    sql -c "DROP TABLE IF EXISTS bench_live_q" -c "CREATE TABLE bench_live_q (id bigserial PRIMARY KEY, body jsonb NOT NULL)" >/dev/null
+    if live_run plain bench_live_q; then
+        read -r _ BN _ BD _ _ <<<"$LV"
+        LIVE_NOTE+="; SKIP LOCKED + NOTIFY p99: notification $(cut -d' ' -f3 <<<"$LV") ms, row in hand $(cut -d' ' -f5 <<<"$LV") ms"
+    else
+        BN=$LV; BD=$LV
+    fi
+fi
+add_row "9. live proc: commit -> notification" "$LN" "-" "-" "$BN" "ms" "" sl
+add_row "9. live proc: commit -> log claimed+acked" "$LD" "-" "-" "$BD" "ms" "" sl
+fi   # table
 T1=$(date +%s)
+
+# ---------------------------------------------------------------------------------------
+# Memory and scale curves (their own files; they append their report to $WORK/report_*.txt).
+if want_part memory; then
+    # shellcheck source=memory.sh
+    . "$BENCH_DIR/memory.sh"
+fi
+T2=$(date +%s)
+if want_part scale; then
+    # shellcheck source=scale.sh
+    . "$BENCH_DIR/scale.sh"
+fi
+T3=$(date +%s)
+
 wait_ready
 CRASHES="$(grep -cE 'terminated by signal|was terminated by exception' "$TMP/server.log" || true)"
 if [ "${CRASHES:-0}" -gt 0 ]; then
@@ -606,15 +905,7 @@ PGVER="$("$PGBIN/postgres" --version)"
 SRVVER="$(sql -c 'SHOW server_version')"
 CPU="$(grep -m1 -E '^model name' /proc/cpuinfo | sed -E 's/^model name\s*:\s*//' || true)"
 EXTVER="$(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'pipeproc'" || true)"
-echo
-echo "pipeproc benchmark ($MODE mode: ${SECS} s per measurement)"
-echo "machine:  $(nproc) CPUs, ${CPU:-unknown CPU}, $(awk '/MemTotal/ { printf "%.0f GB RAM", $2 / 1048576 }' /proc/meminfo)"
-echo "postgres: $PGVER (server $SRVVER); pipeproc ${EXTVER:-not installed}"
-echo "server:   temporary instance, shared_buffers 256MB, fsync on, synchronous_commit on, unix socket"
-echo "pgbench:  -n -M prepared -T $SECS -c N -j N (case 7: -t $SIZE_TX per run, $BENCH_SIZE_REPS run(s) per topic)"
-echo "sizes:    range topic $BENCH_RANGE_LOGS logs; one-log cycles $BENCH_Q1_LOGS; 100-log cycle $BENCH_Q100_LOGS; topic size $BENCH_SIZE_SMALL vs $BENCH_SIZE_BIG"
-for n in "${NOTES[@]+"${NOTES[@]}"}"; do echo "note:     $n"; done
-echo
+PGQVER="$(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'pgq'" || true)"
 
 # ratio and table; an n/a cell shows a footnote number, the error is printed below the table
 ERRS=()
@@ -629,53 +920,100 @@ footnote() {   # sets FN
     ERRS+=("$v")
     FN="n/a [${#ERRS[@]}]"
 }
+ratio_of() {   # <pipeproc> <other> [unit]: p / other (other / p for times), "invalid" when a side drained, "-" otherwise
+    if is_num "$1" && is_num "$2"; then
+        if [ "${3:-}" = ms ]; then set -- "$2" "$1"; fi
+        awk -v p="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", p / b; else print "-" }'
+    elif [[ "$1" == *! || "$2" == *! ]]; then
+        printf 'invalid'
+    else
+        printf -- '-'
+    fi
+}
 TABLE="$WORK/table.tsv"
+BEHIND_PGQ=(); AHEAD_PGQ=0; BEHIND_SL=(); AHEAD_SL=0
 {
-    printf 'case\tpipeproc\tbaseline\tunit\tratio\ttarget\n'
+    printf 'case\tpipeproc\tplain\tPgQ\tSKIP LOCKED\tunit\tvs plain\tvs PgQ\tvs SKIP LOCKED\ttarget\n'
     for row in "${ROWS[@]}"; do
-        IFS=$'\t' read -r c p b u t <<<"$row"
-        ratio="-"
-        if is_num "$p" && is_num "$b"; then
-            ratio="$(awk -v p="$p" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f", p / b; else print "-" }')"
-        elif [[ "$p" == *! || "$b" == *! ]]; then
-            ratio="invalid"
+        IFS=$'\t' read -r c p b q l u t tref <<<"$row"
+        rb="$(ratio_of "$p" "$b" "$u")"; rq="$(ratio_of "$p" "$q" "$u")"; rl="$(ratio_of "$p" "$l" "$u")"
+        if is_num "$rq"; then
+            if awk -v r="$rq" 'BEGIN { exit !(r < 1) }'; then BEHIND_PGQ+=("$c ($u): pipeproc $(fmt "$p"), PgQ $(fmt "$q"), ratio $rq"); else AHEAD_PGQ=$(( AHEAD_PGQ + 1 )); fi
         fi
-        shown_t="${t:--}"
-        if [ -n "$t" ] && is_num "$ratio"; then
+        if is_num "$rl"; then
+            if awk -v r="$rl" 'BEGIN { exit !(r < 1) }'; then BEHIND_SL+=("$c ($u): pipeproc $(fmt "$p"), SKIP LOCKED $(fmt "$l"), ratio $rl"); else AHEAD_SL=$(( AHEAD_SL + 1 )); fi
+        fi
+        ratio=$rb; [ "$tref" = sl ] && ratio=$rl
+        shown_t="$t"
+        if [ "$t" != - ] && is_num "$ratio"; then
             case "$t" in
                 ">= "*) ok="$(awk -v r="$ratio" -v x="${t#>= }" 'BEGIN { print (r >= x) ? "met" : "MISSED" }')" ;;
                 "~ "*)  ok="$(awk -v r="$ratio" 'BEGIN { print (r >= 0.8 && r <= 1.25) ? "met" : "MISSED" }')" ;;
                 *) ok="" ;;
             esac
-            shown_t="$t ($ok)"
+            shown_t="$t vs $([ "$tref" = sl ] && echo "SKIP LOCKED" || echo plain) ($ok)"
         fi
-        pv="$(fmt "$p")"; bv="$(fmt "$b")"
-        footnote "$pv"; pv=$FN; footnote "$bv"; bv=$FN
-        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$pv" "$bv" "$u" "$ratio" "$shown_t"
+        out=("$c")
+        for v in "$p" "$b" "$q" "$l"; do fv="$(fmt "$v")"; footnote "$fv"; out+=("$FN"); done
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${out[@]}" "$u" "$rb" "$rq" "$rl" "$shown_t"
     done
 } >"$TABLE"
-awk -F'\t' '
-    { for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n = NR }
-    END {
-        for (r = 1; r <= n; r++) {
-            line = ""
-            for (i = 1; i <= 6; i++) {
-                fmtc = (i == 2 || i == 3 || i == 5) ? "%" w[i] "s" : "%-" w[i] "s"
-                line = line (i > 1 ? " | " : "") sprintf(fmtc, cell[r, i])
-            }
-            sub(/ +$/, "", line); print line
-            if (r == 1) {
-                sep = ""
-                for (i = 1; i <= 6; i++) { d = ""; for (k = 0; k < w[i]; k++) d = d "-"; sep = sep (i > 1 ? "-|-" : "") d }
-                print sep
-            }
-        }
-    }' "$TABLE"
+REPORT="$WORK/report.txt"
+{
+echo
+echo "pipeproc benchmark ($MODE mode: ${SECS} s per measurement)"
+echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine:  $(nproc) CPUs, ${CPU:-unknown CPU}, $(awk '/MemTotal/ { printf "%.0f GB RAM", $2 / 1048576 }' /proc/meminfo); $( . /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-}")"
+echo "postgres: $PGVER (server $SRVVER); pipeproc ${EXTVER:-not installed}; PgQ ${PGQVER:-not installed}"
+echo "server:   temporary instance, shared_buffers 256MB, fsync on, synchronous_commit on, unix socket"
+echo "pgbench:  -n -M prepared -T $SECS -c N -j N (case 7: -t $SIZE_TX per run, $BENCH_SIZE_REPS run(s) per topic)"
+echo "sizes:    range topic $BENCH_RANGE_LOGS logs; one-log cycles $BENCH_Q1_LOGS; 100-log cycle $BENCH_Q100_LOGS; topic size $BENCH_SIZE_SMALL vs $BENCH_SIZE_BIG;"
+echo "          PgQ $BENCH_PGQ1_EVENTS events in batches of 1, $BENCH_PGQ100_EVENTS in batches of 100"
+for n in "${NOTES[@]+"${NOTES[@]}"}"; do echo "note:     $n"; done
+echo
+print_table "$TABLE"
 for i in "${!ERRS[@]}"; do echo "[$(( i + 1 ))] ${ERRS[$i]}"; done
 echo
-echo "baseline: cases 1-2 plain INSERT into a bigserial table; 3 index-ordered SELECT on a plain"
-echo "table; 4-6 SKIP LOCKED pop (DELETE ... RETURNING) from a plain queue table (case 5 is compared"
-echo "with case 4's pop); case 7's baseline is the same cycle on the small topic. ratio = pipeproc / baseline."
+echo "plain: cases 1-2 INSERT into a bigserial table; 3 index-ordered SELECT on a plain table; 7 the"
+echo "same cycle on the small topic. PgQ: 1-2 pgq.insert_event; 4 and 6 batch consumption"
+echo "(next_batch, get_batch_events, finish_batch; batches of 1 and 100 events, ticked by the script)."
+echo "SKIP LOCKED: 4-6 pop (DELETE ... RETURNING) from a plain queue table (5 is compared with 4's pop)."
+echo "9: median ms per log, one log in flight; SKIP LOCKED = plain queue table, INSERT + NOTIFY, pop on"
+echo "notification. vs X = pipeproc / X for rates, X / pipeproc for times: above 1 pipeproc is faster."
+echo "A value marked ! ran out of data (invalid)."
+[ -n "$LIVE_NOTE" ] && echo "9: $LIVE_NOTE"
+if [ "$HAVE_PGQ" = 1 ]; then
+    echo "vs PgQ: pipeproc ahead in $AHEAD_PGQ case(s), behind in ${#BEHIND_PGQ[@]}$([ "${#BEHIND_PGQ[@]}" -gt 0 ] && echo ":")"
+    for b in "${BEHIND_PGQ[@]+"${BEHIND_PGQ[@]}"}"; do echo "  behind PgQ: $b"; done
+fi
+echo "vs SKIP LOCKED: pipeproc ahead in $AHEAD_SL case(s), behind in ${#BEHIND_SL[@]}$([ "${#BEHIND_SL[@]}" -gt 0 ] && echo ":")"
+for b in "${BEHIND_SL[@]+"${BEHIND_SL[@]}"}"; do echo "  behind SKIP LOCKED: $b"; done
+for f in "$WORK/report_mem.txt" "$WORK/report_scale.txt"; do
+    if [ -f "$f" ]; then echo; cat "$f"; fi
+done
+echo
 for w in "${WARNINGS[@]+"${WARNINGS[@]}"}"; do echo "WARNING: $w"; done
-echo "elapsed: $(( T1 - T0 )) s for the cases, $(( $(date +%s) - T_START )) s in all"
+echo "elapsed: $(( T1 - T0 )) s for the table, $(( T2 - T1 )) s for memory, $(( T3 - T2 )) s for the scale curves, $(( $(date +%s) - T_START )) s in all"
 echo "command: cd $(cd "$BENCH_DIR/../.." && pwd) && $INVOKED"
+} >"$REPORT"
+cat "$REPORT"
+if [ -n "$BENCH_OUT" ] && [ "$BENCH_OUT_TMP" = 0 ]; then
+    cp "$REPORT" "$BENCH_OUT/latest.txt"
+    echo "saved:    $BENCH_OUT/latest.txt$(ls "$BENCH_OUT"/*.png >/dev/null 2>&1 && printf ' and %s' "$(cd "$BENCH_OUT" && ls -- *.png | tr '\n' ' ')")"
+fi
+
+# Exit status: 1 when something errored (an n/a figure, a crashed backend); slow figures, a
+# drained queue and a missing PgQ or gnuplot never fail the run.
+FAILS=0
+for e in "${ERRS[@]+"${ERRS[@]}"}"; do
+    [ "$HAVE_PGQ" = 0 ] && [[ "$e" == PgQ* ]] && continue
+    FAILS=$(( FAILS + 1 ))
+done
+for f in "$WORK/report_mem.txt" "$WORK/report_scale.txt"; do
+    [ -f "$f" ] && FAILS=$(( FAILS + $(grep -c 'n/a' "$f" || true) ))
+done
+[ "${CRASHES:-0}" -gt 0 ] && FAILS=$(( FAILS + CRASHES ))
+if [ "$FAILS" -gt 0 ]; then
+    echo "FAILED: $FAILS error(s) above (n/a figures or crashed backends)" >&2
+    exit 1
+fi
