@@ -56,9 +56,19 @@
 
 #define PP_SLOT_TOPICS 8
 
+/*
+ * Topic ids are per database (each database has its own pipeproc catalog),
+ * so shared entries are keyed by database and topic id.
+ */
+typedef struct PPTopicKey
+{
+	Oid			dbid;
+	int64		topic_id;
+} PPTopicKey;
+
 typedef struct PPTopicState
 {
-	int64		topic_id;		/* hash key */
+	PPTopicKey	key;			/* hash key */
 	int64		next_seq;
 	int64		last_ts;
 	int32		ninflight;		/* transactions with unsettled seqs */
@@ -69,6 +79,7 @@ typedef struct PPTopicState
 
 typedef struct PPInflight
 {
+	Oid			dbid;
 	int64		topic_id;
 	int64		first_seq;
 } PPInflight;
@@ -94,6 +105,8 @@ typedef struct PPLocalInflight
 } PPLocalInflight;
 
 static PipeprocShared *pp_shared = NULL;
+
+static void *pp_state_search(int64 topic_id, HASHACTION action, bool *found);
 static HTAB *pp_topic_states = NULL;
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
@@ -164,7 +177,7 @@ pp_shmem_startup(void)
 		pp_shared->nslots = pp_slot_count();
 		memset(pp_shared->slots, 0, sizeof(PPSlot) * pp_shared->nslots);
 	}
-	info.keysize = sizeof(int64);
+	info.keysize = sizeof(PPTopicKey);
 	info.entrysize = sizeof(PPTopicState);
 	pp_topic_states = ShmemInitHash("pipeproc topics", pp_max_topics, pp_max_topics,
 									&info, HASH_ELEM | HASH_BLOBS | HASH_FIXED_SIZE);
@@ -202,7 +215,7 @@ pp_topic_state_exists(int64 topic_id)
 	bool		found;
 
 	LWLockAcquire(pp_shared->lock, LW_SHARED);
-	(void) hash_search(pp_topic_states, &topic_id, HASH_FIND, &found);
+	(void) pp_state_search(topic_id, HASH_FIND, &found);
 	LWLockRelease(pp_shared->lock);
 	return found;
 }
@@ -212,13 +225,13 @@ pp_topic_state_exists(int64 topic_id)
  * from what is stored; see the header comment for why that is exact.
  */
 void
-pp_topic_state_create(int64 topic_id, int64 next_seq, int64 last_ts)
+pp_topic_state_create(int64 topic_id, int64 next_seq, int64 last_ts, bool fresh)
 {
 	PPTopicState *st;
 	bool		found;
 
 	LWLockAcquire(pp_shared->lock, LW_EXCLUSIVE);
-	st = hash_search(pp_topic_states, &topic_id, HASH_ENTER_NULL, &found);
+	st = pp_state_search(topic_id, HASH_ENTER_NULL, &found);
 	if (st == NULL)
 	{
 		LWLockRelease(pp_shared->lock);
@@ -228,7 +241,12 @@ pp_topic_state_create(int64 topic_id, int64 next_seq, int64 last_ts)
 				 errhint("Increase pipeproc.max_topics (now %d) and restart the server.",
 						 pp_max_topics)));
 	}
-	if (!found)
+	/*
+	 * A fresh topic (created just now, its id never seen before in this
+	 * database) replaces any entry left by an earlier incarnation of the
+	 * extension in this database, whose sequence gave out the same ids.
+	 */
+	if (!found || fresh)
 	{
 		st->next_seq = next_seq;
 		st->last_ts = last_ts;
@@ -252,16 +270,28 @@ pp_topic_follow(int64 topic_id)
 	PPTopicState *st;
 
 	LWLockAcquire(pp_shared->lock, LW_EXCLUSIVE);
-	st = hash_search(pp_topic_states, &topic_id, HASH_FIND, NULL);
+	st = pp_state_search(topic_id, HASH_FIND, NULL);
 	if (st != NULL)
 		st->followed = true;
 	LWLockRelease(pp_shared->lock);
 }
 
+/* hash_search on the shared topic entries, for a topic of this database */
+static void *
+pp_state_search(int64 topic_id, HASHACTION action, bool *found)
+{
+	PPTopicKey	key;
+
+	memset(&key, 0, sizeof(key));	/* HASH_BLOBS hashes the padding too */
+	key.dbid = MyDatabaseId;
+	key.topic_id = topic_id;
+	return hash_search(pp_topic_states, &key, action, found);
+}
+
 static PPTopicState *
 pp_find_state(int64 topic_id)
 {
-	PPTopicState *st = hash_search(pp_topic_states, &topic_id, HASH_FIND, NULL);
+	PPTopicState *st = pp_state_search(topic_id, HASH_FIND, NULL);
 
 	if (st == NULL)
 		elog(ERROR, "pipeproc: no shared state for topic %lld", (long long) topic_id);
@@ -315,7 +345,7 @@ pp_allocate(PPAllocRequest *reqs, int nreqs)
 	LWLockAcquire(pp_shared->lock, LW_EXCLUSIVE);
 	for (int i = 0; i < nreqs; i++)
 	{
-		PPTopicState *st = hash_search(pp_topic_states, &reqs[i].topic_id, HASH_FIND, NULL);
+		PPTopicState *st = pp_state_search(reqs[i].topic_id, HASH_FIND, NULL);
 
 		if (st == NULL)
 		{
@@ -342,6 +372,7 @@ pp_allocate(PPAllocRequest *reqs, int nreqs)
 			st->ninflight++;
 			if (slot->n < PP_SLOT_TOPICS)
 			{
+				slot->e[slot->n].dbid = MyDatabaseId;
 				slot->e[slot->n].topic_id = reqs[i].topic_id;
 				slot->e[slot->n].first_seq = reqs[i].first_seq;
 				slot->n++;
@@ -381,7 +412,7 @@ pp_stable_offset(int64 topic_id)
 			PPSlot	   *slot = &pp_shared->slots[i];
 
 			for (int j = 0; j < slot->n; j++)
-				if (slot->e[j].topic_id == topic_id)
+				if (slot->e[j].topic_id == topic_id && slot->e[j].dbid == MyDatabaseId)
 					limit = Min(limit, slot->e[j].first_seq);
 		}
 	}
@@ -489,8 +520,7 @@ pp_xact_end(bool commit)
 	LWLockAcquire(pp_shared->lock, LW_EXCLUSIVE);
 	for (int i = 0; i < local_ninflight; i++)
 	{
-		PPTopicState *st = hash_search(pp_topic_states, &local_inflight[i].topic_id,
-									   HASH_FIND, NULL);
+		PPTopicState *st = pp_state_search(local_inflight[i].topic_id, HASH_FIND, NULL);
 
 		if (st == NULL)
 			continue;
@@ -504,7 +534,7 @@ pp_xact_end(bool commit)
 		PPForget   *f = lfirst(lc);
 
 		if (commit ? f->at_commit : f->at_abort)
-			(void) hash_search(pp_topic_states, &f->topic_id, HASH_REMOVE, NULL);
+			(void) pp_state_search(f->topic_id, HASH_REMOVE, NULL);
 	}
 	LWLockRelease(pp_shared->lock);
 

@@ -21,7 +21,8 @@ typedef struct PPAllocRequest
 extern void pp_shmem_install_hooks(void);
 extern void pp_require_shmem(void);
 extern bool pp_topic_state_exists(int64 topic_id);
-extern void pp_topic_state_create(int64 topic_id, int64 next_seq, int64 last_ts);
+extern void pp_topic_state_create(int64 topic_id, int64 next_seq, int64 last_ts,
+								  bool fresh);
 extern void pp_topic_follow(int64 topic_id);
 extern int64 pp_allocate(PPAllocRequest *reqs, int nreqs);
 extern int64 pp_stable_offset(int64 topic_id);

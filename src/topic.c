@@ -276,7 +276,7 @@ pp_topic_ensure_state(const PPTopic *t)
 	SPI_finish();
 	pp_catalog_end(&acc);
 
-	pp_topic_state_create(t->id, next_seq, last_ts);
+	pp_topic_state_create(t->id, next_seq, last_ts, false);
 	if (followed)
 		pp_topic_follow(t->id);
 }
@@ -430,7 +430,7 @@ pp_topic_create(const char *name, bool unlogged, Oid spcoid, bool if_not_exists)
 	pp_catalog_end(&acc);
 	CommandCounterIncrement();
 
-	pp_topic_state_create(t->id, 0, 0);
+	pp_topic_state_create(t->id, 0, 0, true);
 	pp_forget_topic_at_abort(t->id);
 	(void) pp_ensure_chunk(t, 0, true);
 	pp_topic_cache_put(t);
