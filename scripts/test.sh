@@ -6,6 +6,7 @@
 #   scripts/test.sh --no-deps   skip the apt step
 #   scripts/test.sh --no-fuzz   skip the libFuzzer run (scripts/fuzz.sh)
 #   scripts/test.sh --no-asan   skip the ASan/UBSan run of the suites (scripts/asan.sh)
+#   scripts/test.sh --no-bench  skip the benchmark's smoke mode (test/bench/run.sh --smoke)
 #   scripts/test.sh --keep      keep the temporary test tree even when everything passed
 #
 # Builds and installs with PGXS as root, copies the tree to a temporary directory owned by
@@ -14,6 +15,8 @@
 # Then runs the parsers' fuzz harnesses for a short time (phase `fuzz`, one result per
 # target) and the suites again against a sanitized build in a private copy of PostgreSQL
 # (phase `asan`, one result per suite plus one for sanitizer reports in the server logs).
+# Last, the benchmark in smoke mode (phase `bench`: it passes if every case ran; no timing
+# is asserted), so that the benchmark cannot rot.
 # All output goes to the terminal and to a log file (its path is printed at the end).
 # The last line is always `N passed, N failed`; the exit status is non-zero if anything
 # failed or if no test ran.
@@ -32,14 +35,16 @@ FUZZ_SECONDS=${PIPEPROC_FUZZ_SECONDS:-60}
 do_deps=1
 do_fuzz=1
 do_asan=1
+do_bench=1
 keep=0
 for arg in "$@"; do
   case $arg in
     --no-deps) do_deps=0 ;;
     --no-fuzz) do_fuzz=0 ;;
     --no-asan) do_asan=0 ;;
+    --no-bench) do_bench=0 ;;
     --keep) keep=1 ;;
-    -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "test.sh: unknown argument: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -387,6 +392,15 @@ main() {
     section "asan: scripts/asan.sh (regress, isolation, TAP against an ASan/UBSan build)"
     run_check asan scripts/asan.sh $((3 * ${PIPEPROC_ASAN_TIMEOUT:-900} + 600)) \
       env PG_CONFIG="$PG_CONFIG" bash "$REPO/scripts/asan.sh"
+  fi
+  if (( do_bench )); then
+    section "bench: test/bench/run.sh --smoke (no timing is asserted)"
+    run_check bench "test/bench/run.sh --smoke" 900 \
+      bash -c 'if BENCH_NO_INSTALL=1 PGBIN="$1" bash "$2/test/bench/run.sh" --smoke; then
+                 echo "bench smoke ok (every case ran)"
+               else
+                 echo "bench smoke FAILED (exit $?)"; exit 1
+               fi' bench "$(dirname "$PG_CONFIG")" "$REPO"
   fi
 
   echo
