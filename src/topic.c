@@ -465,6 +465,31 @@ pipeproc_create_topic(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/*
+ * Look up a topic that the current user must own (drop, grant, revoke):
+ * undefined_object if it does not exist, insufficient_privilege if the
+ * user does not own it (hint: what only the owner may do, or NULL).
+ */
+static PPTopic *
+pp_topic_lookup_owned(const char *name, const char *hint)
+{
+	PPTopic    *t;
+
+	pp_check_topic_name(name);
+	pp_require_shmem();
+	t = pp_topic_lookup(name);
+	if (t == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("topic \"%s\" does not exist", name)));
+	if (!pp_topic_owned(t))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of topic \"%s\"", name),
+				 hint ? errhint("%s", hint) : 0));
+	return t;
+}
+
 PG_FUNCTION_INFO_V1(pipeproc_drop_topic);
 
 /*
@@ -481,17 +506,7 @@ pipeproc_drop_topic(PG_FUNCTION_ARGS)
 	Oid			argtypes[2] = {INT8OID, TEXTOID};
 	Datum		args[2];
 
-	pp_check_topic_name(name);
-	pp_require_shmem();
-	t = pp_topic_lookup(name);
-	if (t == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("topic \"%s\" does not exist", name)));
-	if (!pp_topic_owned(t))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("must be owner of topic \"%s\"", name)));
+	t = pp_topic_lookup_owned(name, NULL);
 
 	pp_catalog_begin(&acc);
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -564,8 +579,6 @@ pp_grant_or_revoke(FunctionCallInfo fcinfo, bool is_grant)
 	PPTopic    *t;
 	GrantStmt  *stmt;
 	RoleSpec   *role;
-	char	   *relname;
-	char	   *nspname;
 	PPCatalogAccess acc;
 
 	pp_check_topic_name(name);
@@ -584,30 +597,21 @@ pp_grant_or_revoke(FunctionCallInfo fcinfo, bool is_grant)
 		role->rolename = grantee;
 	}
 
-	t = pp_topic_lookup(name);
-	if (t == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("topic \"%s\" does not exist", name)));
+	t = pp_topic_lookup_owned(name, is_grant ?
+								  "Only the topic's owner (the role that created it), a member of that role or a superuser can grant its privileges." :
+								  "Only the topic's owner (the role that created it), a member of that role or a superuser can revoke its privileges.");
 	/* keep the topic from being dropped under us */
 	LockRelationOid(t->relid, AccessShareLock);
-	relname = get_rel_name(t->relid);
-	nspname = relname ? get_namespace_name(get_rel_namespace(t->relid)) : NULL;
-	if (relname == NULL || nspname == NULL)
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(t->relid)))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("topic \"%s\" does not exist", name)));
-	if (!pp_topic_owned(t))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("must be owner of topic \"%s\"", name),
-				 errhint("Only the topic's owner (the role that created it), a member of that role or a superuser can %s its privileges.",
-						 is_grant ? "grant" : "revoke")));
 
 	stmt->is_grant = is_grant;
 	stmt->targtype = ACL_TARGET_OBJECT;
 	stmt->objtype = OBJECT_TABLE;
-	stmt->objects = list_make1(makeRangeVar(nspname, relname, -1));
+	stmt->objects = list_make1(makeRangeVar("pipeproc_data",
+											psprintf("topic_%lld", (long long) t->id), -1));
 	stmt->grantees = list_make1(role);
 	stmt->grant_option = false;
 	stmt->grantor = NULL;
