@@ -155,6 +155,40 @@ SELECT pg_temp.err($$ SELECT pipeproc.ack('fresh') $$);
 SELECT count(*) FROM pipeproc.proc('pt_empty_never', 'fresh');
 SELECT pg_temp.err($$ SELECT pipeproc.ack('fresh') $$);
 
+-- transactions: a claim and its ack can share one; a rolled-back savepoint undoes what it
+-- claimed or acked, and the proc goes on as if it had never happened
+SELECT count(*) FROM (SELECT pipeproc.commit('pt_tx', jsonb_build_object('n', g)) FROM generate_series(1, 5) g) x;
+BEGIN;
+SELECT body->>'n' AS n FROM pipeproc.proc('pt_tx', 'tx');
+SAVEPOINT s1;
+SELECT pg_temp.seqs(pipeproc.ack('tx'));
+ROLLBACK TO SAVEPOINT s1;
+SELECT pending, last_acked_range IS NULL AS never_acked FROM pipeproc.procs WHERE name = 'tx';
+SELECT pg_temp.seqs(pipeproc.ack('tx'));
+SAVEPOINT s2;
+SELECT body->>'n' AS n FROM pipeproc.proc('pt_tx', 'tx');
+ROLLBACK TO SAVEPOINT s2;
+SELECT body->>'n' AS n FROM pipeproc.proc('pt_tx', 'tx');
+RELEASE SAVEPOINT s2;
+SELECT pg_temp.seqs(pipeproc.ack('tx'));
+COMMIT;
+SELECT pending, pg_temp.seqs(last_acked_range) AS acked FROM pipeproc.procs WHERE name = 'tx';
+-- claim and ack in one statement: at most once, like a queue's pop (every row's ack call
+-- acks the whole claim; the calls after the first return the same range)
+SELECT body->>'n' AS n, pg_temp.seqs(pipeproc.ack('tx')) AS acked FROM pipeproc.proc('pt_tx', 'tx', count => 2);
+SELECT pending, pg_temp.seqs(last_acked_range) AS acked FROM pipeproc.procs WHERE name = 'tx';
+SELECT body->>'n' AS n, pg_temp.seqs(pipeproc.ack('tx')) AS acked FROM pipeproc.proc('pt_tx', 'tx');
+-- a read-only transaction can neither claim nor ack (nor do anything else to a proc)
+BEGIN READ ONLY;
+SELECT pg_temp.err($$ SELECT * FROM pipeproc.proc('pt_tx', 'tx') $$);
+SELECT pg_temp.err($$ SELECT * FROM pipeproc.proc('pt_tx', 'tx_new') $$);
+SELECT pg_temp.err($$ SELECT pipeproc.ack('tx') $$);
+SELECT pg_temp.err($$ SELECT pipeproc.reclaim('tx') $$);
+SELECT pg_temp.err($$ SELECT pipeproc.disable_proc('tx') $$);
+SELECT pg_temp.err($$ SELECT pipeproc.destroy_proc('tx') $$);
+COMMIT;
+SELECT count(*) AS tx_procs FROM pipeproc.procs WHERE name LIKE 'tx%';
+
 -- drop_topic removes the topic's procs
 SELECT pipeproc.drop_topic('pt');
 SELECT name FROM pipeproc.procs ORDER BY name;

@@ -48,41 +48,14 @@
 #include "parse.h"
 #include "pipeproc.h"
 #include "proc.h"
+#include "procrow.h"
 #include "read.h"
 #include "shmem.h"
 #include "storage.h"
 #include "topic.h"
 
-/* The row of a proc as the state machine needs it. */
-typedef struct PPProcRow
-{
-	char	   *topic;
-	Oid			owner;
-	bool		disabled;
-	bool		pending;
-	bool		claimed_at_null;
-	TimestampTz last_claimed_at;
-	bool		timeout_null;
-	Interval   *reclaim_timeout;
-	int32		reclaims;
-	int32		max_reclaims;
-	bool		on_max_disable;
-	int64		after_ts;
-	int64		after_seq;
-	bool		after_exact;
-	char	   *last_claimed_range;
-	char	   *last_acked_range;
-	int64		claim_last_ts;
-	int64		claim_last_seq;
-} PPProcRow;
-
 /* lock tag field4 for "creating proc" locks (advisory use 1 and 2) */
 #define PP_LOCKTAG_PROC 0x7071
-
-#define PROC_COLUMNS \
-	"topic, owner, status, pending, last_claimed_at, reclaim_timeout, reclaims," \
-	" max_reclaims, on_max_reclaims, after_ts, after_seq, after_exact," \
-	" last_claimed_range, last_acked_range, claim_last_ts, claim_last_seq"
 
 void
 pp_check_proc_name(const char *name)
@@ -128,55 +101,6 @@ pp_getstr(HeapTuple tup, TupleDesc desc, int col)
 	return SPI_getvalue(tup, desc, col);
 }
 
-/*
- * A text datum in the caller's memory context (which SPI_finish keeps).
- */
-static text *
-pp_upper_text(const char *s)
-{
-	size_t		len = strlen(s);
-	text	   *t = SPI_palloc(VARHDRSZ + len);
-
-	SET_VARSIZE(t, VARHDRSZ + len);
-	memcpy(VARDATA(t), s, len);
-	return t;
-}
-
-static void
-pp_read_proc_row(HeapTuple tup, TupleDesc desc, PPProcRow *r)
-{
-	bool		isnull;
-	char	   *s;
-
-	r->topic = pp_getstr(tup, desc, 1);
-	r->owner = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
-	s = pp_getstr(tup, desc, 3);
-	r->disabled = strcmp(s, "disabled") == 0;
-	r->pending = DatumGetBool(SPI_getbinval(tup, desc, 4, &isnull));
-	r->last_claimed_at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 5, &r->claimed_at_null));
-	r->reclaim_timeout = NULL;
-	{
-		Datum		d = SPI_getbinval(tup, desc, 6, &r->timeout_null);
-
-		if (!r->timeout_null)
-		{
-			r->reclaim_timeout = palloc(sizeof(Interval));
-			memcpy(r->reclaim_timeout, DatumGetIntervalP(d), sizeof(Interval));
-		}
-	}
-	r->reclaims = DatumGetInt32(SPI_getbinval(tup, desc, 7, &isnull));
-	r->max_reclaims = DatumGetInt32(SPI_getbinval(tup, desc, 8, &isnull));
-	s = pp_getstr(tup, desc, 9);
-	r->on_max_disable = strcmp(s, "disable") == 0;
-	r->after_ts = DatumGetInt64(SPI_getbinval(tup, desc, 10, &isnull));
-	r->after_seq = DatumGetInt64(SPI_getbinval(tup, desc, 11, &isnull));
-	r->after_exact = DatumGetBool(SPI_getbinval(tup, desc, 12, &isnull));
-	r->last_claimed_range = pp_getstr(tup, desc, 13);
-	r->last_acked_range = pp_getstr(tup, desc, 14);
-	r->claim_last_ts = DatumGetInt64(SPI_getbinval(tup, desc, 15, &isnull));
-	r->claim_last_seq = DatumGetInt64(SPI_getbinval(tup, desc, 16, &isnull));
-}
-
 static void
 pp_proc_not_found(const char *name)
 {
@@ -202,46 +126,6 @@ pp_check_proc_active(const char *name, const PPProcRow *r)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("proc \"%s\" is disabled", name),
 				 errhint("Resume it with pipeproc.resume_proc().")));
-}
-
-/*
- * Lock and read a proc's row.  With skip_locked, return false when another
- * transaction holds the row; otherwise wait for it.  A missing proc
- * returns false with *missing set.
- */
-static bool
-pp_lock_proc(const char *name, bool skip_locked, PPProcRow *r, bool *missing)
-{
-	static SPIPlanPtr wait_plan = NULL;
-	static SPIPlanPtr skip_plan = NULL;
-	static SPIPlanPtr exists_plan = NULL;
-	Oid			types[1] = {TEXTOID};
-	Datum		arg = CStringGetTextDatum(name);
-
-	*missing = false;
-	if (skip_locked)
-		pp_cat_exec(&skip_plan, "SELECT " PROC_COLUMNS " FROM pipeproc.proc WHERE name = $1"
-					" FOR UPDATE SKIP LOCKED", 1, types, &arg, NULL, 1);
-	else
-		pp_cat_exec(&wait_plan, "SELECT " PROC_COLUMNS " FROM pipeproc.proc WHERE name = $1"
-					" FOR UPDATE", 1, types, &arg, NULL, 1);
-	if (SPI_processed == 1)
-	{
-		pp_read_proc_row(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, r);
-		return true;
-	}
-	if (!skip_locked)
-	{
-		*missing = true;
-		return false;
-	}
-	pp_cat_exec(&exists_plan, "SELECT topic FROM pipeproc.proc WHERE name = $1",
-				1, types, &arg, NULL, 1);
-	if (SPI_processed == 0)
-		*missing = true;
-	else
-		r->topic = pp_getstr(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	return false;
 }
 
 /*
@@ -295,17 +179,15 @@ pp_count_reclaim(PPProcRow *r)
 }
 
 static void
-pp_store_reclaim(const char *name, const PPProcRow *r)
+pp_store_reclaim(PPProcRow *r)
 {
-	static SPIPlanPtr plan = NULL;
-	Oid			types[3] = {TEXTOID, INT4OID, TEXTOID};
-	Datum		args[3];
+	PPRowChange c;
 
-	args[0] = CStringGetTextDatum(name);
-	args[1] = Int32GetDatum(r->reclaims);
-	args[2] = CStringGetTextDatum(r->disabled ? "disabled" : "active");
-	pp_cat_exec(&plan, "UPDATE pipeproc.proc SET pending = false, reclaims = $2, status = $3"
-				" WHERE name = $1", 3, types, args, NULL, 0);
+	pp_change_init(&c);
+	pp_change_set(&c, PPC_PENDING, BoolGetDatum(false));
+	pp_change_set(&c, PPC_RECLAIMS, Int32GetDatum(r->reclaims));
+	pp_change_set(&c, PPC_STATUS, CStringGetTextDatum(r->disabled ? "disabled" : "active"));
+	pp_procrow_update(r, &c);
 }
 
 /*
@@ -410,16 +292,14 @@ pp_first_after(const PPTopic *t, Snapshot snap, int64 after_ts, int64 after_seq,
  * Claim up to count logs for the proc whose row r is locked.
  */
 static void
-pp_claim(const char *name, PPProcRow *r, int64 count, PPClaimState *st)
+pp_claim(PPProcRow *r, int64 count, PPClaimState *st)
 {
-	static SPIPlanPtr plan = NULL;
 	PPTopic    *t;
 	int64		lso,
 				lo;
 	Snapshot	snap;
 	char		range[128];
-	Oid			types[8] = {TEXTOID, TEXTOID, INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID, INT8OID};
-	Datum		args[8];
+	PPRowChange c;
 
 	t = pp_topic_open(r->topic, PP_ACCESS_READ, false, true);
 	if (t == NULL)
@@ -439,21 +319,23 @@ pp_claim(const char *name, PPProcRow *r, int64 count, PPClaimState *st)
 		return;
 
 	pp_format_range(range, sizeof(range), st->first_ts, st->first_seq, st->last_ts, st->last_seq);
-	args[0] = CStringGetTextDatum(name);
-	args[1] = CStringGetTextDatum(range);
-	args[2] = Int64GetDatum(st->first_seq);
-	args[3] = Int64GetDatum(st->last_ts);
-	args[4] = Int64GetDatum(st->last_seq);
-	args[5] = TimestampTzGetDatum(GetCurrentTimestamp());
-	pp_cat_exec(&plan,
-				"UPDATE pipeproc.proc SET pending = true, last_claimed_at = $6,"
-				" previous_claimed_range = last_claimed_range, last_claimed_range = $2,"
-				" claim_first_seq = $3, claim_last_ts = $4, claim_last_seq = $5"
-				" WHERE name = $1", 6, types, args, NULL, 0);
+	pp_change_init(&c);
+	pp_change_set(&c, PPC_PENDING, BoolGetDatum(true));
+	pp_change_set(&c, PPC_LAST_CLAIMED_AT, TimestampTzGetDatum(GetCurrentTimestamp()));
+	if (r->last_claimed_range != NULL)
+		pp_change_set(&c, PPC_PREVIOUS_CLAIMED_RANGE, CStringGetTextDatum(r->last_claimed_range));
+	else
+		pp_change_set_null(&c, PPC_PREVIOUS_CLAIMED_RANGE);
+	pp_change_set(&c, PPC_LAST_CLAIMED_RANGE, CStringGetTextDatum(range));
+	pp_change_set(&c, PPC_CLAIM_FIRST_SEQ, Int64GetDatum(st->first_seq));
+	pp_change_set(&c, PPC_CLAIM_LAST_TS, Int64GetDatum(st->last_ts));
+	pp_change_set(&c, PPC_CLAIM_LAST_SEQ, Int64GetDatum(st->last_seq));
+	pp_procrow_update(r, &c);
 }
 
 /*
- * Create proc name; false if a concurrent transaction created it first.
+ * Create proc name and read its row into r; false if a concurrent
+ * transaction is creating it or created it first.
  */
 static bool
 pp_create_proc(const char *name, const char *topic, const char *offset,
@@ -467,6 +349,7 @@ pp_create_proc(const char *name, const char *topic, const char *offset,
 	int64		after_ts,
 				after_seq;
 	bool		after_exact;
+	bool		created;
 	LOCKTAG		tag;
 
 	/*
@@ -494,24 +377,21 @@ pp_create_proc(const char *name, const char *topic, const char *offset,
 	args[7] = Int64GetDatum(after_ts);
 	args[8] = Int64GetDatum(after_seq);
 	args[9] = BoolGetDatum(after_exact);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
 	pp_cat_exec(&plan,
 				"INSERT INTO pipeproc.proc (name, topic, owner, from_offset, max_reclaims,"
 				" reclaim_timeout, on_max_reclaims, after_ts, after_seq, after_exact)"
 				" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 				" ON CONFLICT (name) DO NOTHING", 10, types2, args, nulls, 0);
-	if (SPI_processed == 0)
+	created = (SPI_processed == 1);
+	SPI_finish();
+	if (!created)
 		return false;
-	memset(r, 0, sizeof(*r));
-	r->topic = pstrdup(topic);
-	r->owner = GetUserId();
-	r->max_reclaims = max_reclaims;
-	r->on_max_disable = strcmp(on_max, "disable") == 0;
-	r->timeout_null = (timeout == NULL);
-	r->reclaim_timeout = timeout;
-	r->claimed_at_null = true;
-	r->after_ts = after_ts;
-	r->after_seq = after_seq;
-	r->after_exact = after_exact;
+	/* the new row is ours: reading it takes no lock */
+	CommandCounterIncrement();
+	if (pp_procrow_lock(name, "proc()", false, r) != PP_ROW_LOCKED)
+		elog(ERROR, "could not read the row of new proc \"%s\"", name);
 	return true;
 }
 
@@ -532,7 +412,6 @@ pipeproc_proc(PG_FUNCTION_ARGS)
 	Interval   *timeout = NULL;
 	char	   *on_max = pp_text_arg(fcinfo, 6, "on_max_reclaims");
 	PPProcRow	r;
-	bool		missing;
 	PPClaimState st;
 	PPOffsetKind kind;
 	PPBound		b;
@@ -574,33 +453,26 @@ pipeproc_proc(PG_FUNCTION_ARGS)
 	memset(&st, 0, sizeof(st));
 	pp_begin_result(fcinfo, &st.store, &st.desc);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (!pp_lock_proc(name, true, &r, &missing))
+	switch (pp_procrow_lock(name, "proc()", true, &r))
 	{
-		if (!missing)
-		{
+		case PP_ROW_BUSY:
 			if (strcmp(r.topic, topic) != 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_DUPLICATE_OBJECT),
 						 errmsg("proc \"%s\" already exists on topic \"%s\"", name, r.topic)));
-			SPI_finish();		/* busy: another session holds its claim */
-			return (Datum) 0;
-		}
-		if (!pp_create_proc(name, topic, offset, max_reclaims, timeout, on_max, &r))
-		{
-			SPI_finish();
-			return (Datum) 0;
-		}
-	}
-	else
-	{
-		if (strcmp(r.topic, topic) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DUPLICATE_OBJECT),
-					 errmsg("proc \"%s\" already exists on topic \"%s\"", name, r.topic)));
-		pp_check_proc_owner(name, &r);
-		pp_check_proc_active(name, &r);
+			return (Datum) 0;	/* busy: another session holds its claim */
+		case PP_ROW_MISSING:
+			if (!pp_create_proc(name, topic, offset, max_reclaims, timeout, on_max, &r))
+				return (Datum) 0;
+			break;
+		case PP_ROW_LOCKED:
+			if (strcmp(r.topic, topic) != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("proc \"%s\" already exists on topic \"%s\"", name, r.topic)));
+			pp_check_proc_owner(name, &r);
+			pp_check_proc_active(name, &r);
+			break;
 	}
 
 	if (r.pending)
@@ -609,28 +481,18 @@ pipeproc_proc(PG_FUNCTION_ARGS)
 		bool		never;
 
 		if (r.timeout_null || r.claimed_at_null)
-		{
-			SPI_finish();
 			return (Datum) 0;
-		}
 		deadline = pp_time_after(r.last_claimed_at, r.reclaim_timeout, &never);
 		if (never || GetCurrentTimestamp() < deadline)
-		{
-			SPI_finish();
 			return (Datum) 0;
-		}
 		/* the claim timed out: reclaim it, and stop here if that disables */
-		if (pp_count_reclaim(&r))
-		{
-			pp_store_reclaim(name, &r);
-			SPI_finish();
+		(void) pp_count_reclaim(&r);
+		pp_store_reclaim(&r);
+		if (r.disabled)
 			return (Datum) 0;
-		}
-		pp_store_reclaim(name, &r);
 	}
 
-	pp_claim(name, &r, count, &st);
-	SPI_finish();
+	pp_claim(&r, count, &st);
 	return (Datum) 0;
 }
 
@@ -642,9 +504,7 @@ pipeproc_proc(PG_FUNCTION_ARGS)
 static char *
 pp_ack_locked(const char *name, PPProcRow *r, bool require_pending)
 {
-	static SPIPlanPtr plan = NULL;
-	Oid			types[5] = {TEXTOID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID};
-	Datum		args[5];
+	PPRowChange c;
 
 	if (!r->pending)
 	{
@@ -657,16 +517,15 @@ pp_ack_locked(const char *name, PPProcRow *r, bool require_pending)
 				 errmsg("proc \"%s\" has no pending claim to ack", name),
 				 errhint("Claim logs with pipeproc.proc() first.")));
 	}
-	args[0] = CStringGetTextDatum(name);
-	args[1] = Int64GetDatum(r->claim_last_ts);
-	args[2] = Int64GetDatum(r->claim_last_seq);
-	args[3] = CStringGetTextDatum(r->last_claimed_range);
-	args[4] = TimestampTzGetDatum(GetCurrentTimestamp());
-	pp_cat_exec(&plan,
-				"UPDATE pipeproc.proc SET pending = false, reclaims = 0,"
-				" after_ts = $2, after_seq = $3, after_exact = true,"
-				" last_acked_range = $4, last_acked_at = $5 WHERE name = $1",
-				5, types, args, NULL, 0);
+	pp_change_init(&c);
+	pp_change_set(&c, PPC_PENDING, BoolGetDatum(false));
+	pp_change_set(&c, PPC_RECLAIMS, Int32GetDatum(0));
+	pp_change_set(&c, PPC_AFTER_TS, Int64GetDatum(r->claim_last_ts));
+	pp_change_set(&c, PPC_AFTER_SEQ, Int64GetDatum(r->claim_last_seq));
+	pp_change_set(&c, PPC_AFTER_EXACT, BoolGetDatum(true));
+	pp_change_set(&c, PPC_LAST_ACKED_RANGE, CStringGetTextDatum(r->last_claimed_range));
+	pp_change_set(&c, PPC_LAST_ACKED_AT, TimestampTzGetDatum(GetCurrentTimestamp()));
+	pp_procrow_update(r, &c);
 	return r->last_claimed_range;
 }
 
@@ -674,12 +533,10 @@ pp_ack_locked(const char *name, PPProcRow *r, bool require_pending)
  * Lock proc name for an operation by its owner; errors if missing.
  */
 static void
-pp_lock_proc_for_owner(const char *name, PPProcRow *r)
+pp_lock_proc_for_owner(const char *name, const char *op, PPProcRow *r)
 {
-	bool		missing;
-
 	pp_check_proc_name(name);
-	if (!pp_lock_proc(name, false, r, &missing))
+	if (pp_procrow_lock(name, op, false, r) != PP_ROW_LOCKED)
 		pp_proc_not_found(name);
 	pp_check_proc_owner(name, r);
 }
@@ -696,11 +553,8 @@ pipeproc_ack(PG_FUNCTION_ARGS)
 	PPProcRow	r;
 	text	   *result;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	pp_lock_proc_for_owner(name, &r);
-	result = pp_upper_text(pp_ack_locked(name, &r, false));
-	SPI_finish();
+	pp_lock_proc_for_owner(name, "ack()", &r);
+	result = cstring_to_text(pp_ack_locked(name, &r, false));
 	PG_RETURN_TEXT_P(result);
 }
 
@@ -734,12 +588,9 @@ pipeproc_ack_commit(PG_FUNCTION_ARGS)
 	body = PG_GETARG_JSONB_P(batch ? 1 : 2);
 	InitMaterializedSRF(fcinfo, 0);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	pp_lock_proc_for_owner(name, &r);
+	pp_lock_proc_for_owner(name, "ack_commit()", &r);
 	acked = pp_ack_locked(name, &r, true);
-	values[0] = PointerGetDatum(pp_upper_text(acked));
-	SPI_finish();
+	values[0] = PointerGetDatum(cstring_to_text(acked));
 
 	if (batch)
 		values[1] = PointerGetDatum(pp_commit_batch(body));
@@ -766,19 +617,16 @@ pipeproc_reclaim(PG_FUNCTION_ARGS)
 	PPProcRow	r;
 	text	   *result = NULL;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	pp_lock_proc_for_owner(name, &r);
+	pp_lock_proc_for_owner(name, "reclaim()", &r);
 	pp_check_proc_active(name, &r);
 	if (!r.pending)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("proc \"%s\" has no pending claim to reclaim", name)));
 	(void) pp_count_reclaim(&r);
-	pp_store_reclaim(name, &r);
+	pp_store_reclaim(&r);
 	if (r.last_acked_range != NULL)
-		result = pp_upper_text(r.last_acked_range);
-	SPI_finish();
+		result = cstring_to_text(r.last_acked_range);
 	if (result == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(result);
@@ -876,27 +724,24 @@ pipeproc_inspect_proc(PG_FUNCTION_ARGS)
 static Datum
 pp_set_status(FunctionCallInfo fcinfo, bool disable)
 {
-	static SPIPlanPtr plan = NULL;
 	char	   *name = pp_text_arg(fcinfo, 0, "name");
 	PPProcRow	r;
+	PPRowChange c;
 	Datum		row;
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	Datum		args[2];
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	pp_lock_proc_for_owner(name, &r);
+	pp_lock_proc_for_owner(name, disable ? "disable_proc()" : "resume_proc()", &r);
 	if (r.disabled == disable)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("proc \"%s\" is already %s", name, disable ? "disabled" : "active")));
-	args[0] = CStringGetTextDatum(name);
-	args[1] = CStringGetTextDatum(disable ? "disabled" : "active");
+	pp_change_init(&c);
+	pp_change_set(&c, PPC_STATUS, CStringGetTextDatum(disable ? "disabled" : "active"));
 	/* resuming starts the reclaim count afresh */
-	pp_cat_exec(&plan,
-				"UPDATE pipeproc.proc SET status = $2,"
-				" reclaims = CASE WHEN $2 = 'active' THEN 0 ELSE reclaims END"
-				" WHERE name = $1", 2, types, args, NULL, 0);
+	if (!disable)
+		pp_change_set(&c, PPC_RECLAIMS, Int32GetDatum(0));
+	pp_procrow_update(&r, &c);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
 	row = pp_proc_view_row(name);
 	SPI_finish();
 	PG_RETURN_DATUM(row);
@@ -933,9 +778,9 @@ pipeproc_destroy_proc(PG_FUNCTION_ARGS)
 	Oid			types[1] = {TEXTOID};
 	Datum		arg;
 
+	pp_lock_proc_for_owner(name, "destroy_proc()", &r);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	pp_lock_proc_for_owner(name, &r);
 	row = pp_proc_view_row(name);
 	arg = CStringGetTextDatum(name);
 	pp_cat_exec(&plan, "DELETE FROM pipeproc.proc WHERE name = $1", 1, types, &arg, NULL, 0);

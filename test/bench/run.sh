@@ -42,6 +42,7 @@ if [ "$SMOKE" = 1 ]; then
     : "${BENCH_SECS:=1}"              # seconds per pgbench measurement (table cases)
     : "${BENCH_RANGE_LOGS:=20000}"    # logs in the range topic / rows in its baseline table
     : "${BENCH_Q1_LOGS:=10000}"       # logs preloaded for the one-log cycles (cases 4, 5)
+    : "${BENCH_CYCLE_REPS:=1}"        # case 4: runs of each kind, taking turns (median kept)
     : "${BENCH_Q100_LOGS:=300000}"    # logs preloaded for the 100-log cycle (case 6)
     : "${BENCH_SIZE_SMALL:=10000}"    # case 7: small topic
     : "${BENCH_SIZE_BIG:=100000}"     # case 7: big topic
@@ -64,6 +65,7 @@ else
     : "${BENCH_SECS:=10}"
     : "${BENCH_RANGE_LOGS:=100000}"
     : "${BENCH_Q1_LOGS:=200000}"
+    : "${BENCH_CYCLE_REPS:=3}"
     : "${BENCH_Q100_LOGS:=4000000}"
     : "${BENCH_SIZE_SMALL:=10000}"
     : "${BENCH_SIZE_BIG:=10000000}"
@@ -670,12 +672,35 @@ add_row "3. range, $RANGE_COUNT logs per call" "$RP" "$RB" "-" "-" "logs/s" ">= 
 
 # ---------------------------------------------------------------------------------------
 # Cases 4 and 5: one log per cycle (proc + ack) vs a SKIP LOCKED pop.
-log "cases 4-5: one-log proc/ack cycle ($BENCH_Q1_LOGS logs preloaded)"
+# Each kind runs BENCH_CYCLE_REPS times, the kinds taking turns (a queue table's pop slows
+# down as dead rows pile up at the head of its index, so one run after the other would favour
+# whichever ran first after the VACUUM); the median run is reported.
+#   4   BEGIN; proc; ack; COMMIT: four round trips
+#   4p  the same transaction pipelined as a client would send it: BEGIN + proc in one round
+#       trip, ack + COMMIT in the next (the client has the log between the two)
+#   4s  one statement, SELECT id, body, pipeproc.ack(name) FROM pipeproc.proc(topic, name):
+#       claimed and acked at once, at most once, as the pop hands out a row
+#   4's plain column: BEGIN; a one-row UPDATE; SELECT; COMMIT: the same four round trips and a
+#       flushed commit with (almost) no work, the floor of any four-statement cycle
+log "cases 4-5: one-log proc/ack cycle ($BENCH_Q1_LOGS logs preloaded, $BENCH_CYCLE_REPS run(s) of each)"
 cat >"$S/cycle1_txn.sql" <<'EOF'
 BEGIN;
 SELECT * FROM pipeproc.proc('bench_p', 'bp1');
 SELECT pipeproc.ack('bp1');
 COMMIT;
+EOF
+cat >"$S/cycle1_pipe.sql" <<'EOF'
+\startpipeline
+BEGIN;
+SELECT * FROM pipeproc.proc('bench_p', 'bp3');
+\endpipeline
+\startpipeline
+SELECT pipeproc.ack('bp3');
+COMMIT;
+\endpipeline
+EOF
+cat >"$S/cycle1_one.sql" <<'EOF'
+SELECT id, body, pipeproc.ack('bp4') AS acked FROM pipeproc.proc('bench_p', 'bp4');
 EOF
 cat >"$S/cycle1_auto.sql" <<'EOF'
 SELECT * FROM pipeproc.proc('bench_p', 'bp2');
@@ -683,6 +708,17 @@ SELECT pipeproc.ack('bp2');
 EOF
 cat >"$S/pop1.sql" <<'EOF'
 DELETE FROM bench_q WHERE id = (SELECT id FROM bench_q ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING *;
+EOF
+cat >"$S/floor4_setup.sql" <<'EOF'
+DROP TABLE IF EXISTS bench_one;
+CREATE TABLE bench_one (x bigint);
+INSERT INTO bench_one VALUES (0);
+EOF
+cat >"$S/floor4.sql" <<'EOF'
+BEGIN;
+UPDATE bench_one SET x = x + 1;
+SELECT 1;
+COMMIT;
 EOF
 # PgQ consumer: one batch (here of one event) per transaction
 pgq_consumer_script() {   # <queue> <select list for the events> <file>
@@ -696,26 +732,68 @@ SELECT pgq.finish_batch(:batch);
 COMMIT;
 EOF
 }
+# median of the values given: numbers (a trailing ! marks an invalid one, and marks the
+# median); if any value is not a number (n/a ...), that value
+median() {
+    local v bad="" mark="" nums=()
+    for v in "$@"; do
+        if is_num "${v%!}"; then
+            nums+=("${v%!}")
+            [ "$v" != "${v%!}" ] && mark="!"
+        elif [ -z "$bad" ]; then
+            bad=$v
+        fi
+    done
+    if [ -n "$bad" ]; then printf '%s' "$bad"; return; fi
+    printf '%s\n' "${nums[@]}" | sort -g |
+        awk -v m="$mark" '{ a[NR] = $1 } END { printf "%s%s", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2, m }'
+}
 pgq_consumer_script bench_pq1 '*' "$S/pgq_consume1.sql"
 Q1_OK=1
 if [ "$HAVE_EXT" = 1 ] && ! preload_topic bench_p "$BENCH_Q1_LOGS"; then Q1_OK=0; Q1_ERR=$ERR; fi
 preload_queue bench_q "$BENCH_Q1_LOGS"
 pgq_preload bench_pq1 1 "$BENCH_PGQ1_EVENTS" || true
 QP1=$Q
+sql -f "$S/floor4_setup.sql" >/dev/null
 vacuum_all
-# proc bp1 is created by the first cycle (offset '>'); bp2 reads the same topic afresh: procs
-# only read a topic, so the second proc finds it as the first did.
-if [ "$Q1_OK" = 1 ]; then
-    measure_pipeproc - 1 "-T $SECS" "$S/cycle1_txn.sql" 1 "$BENCH_Q1_LOGS" bp1
-else
-    P="n/a ($Q1_ERR)"
-fi
-P4=$P
-measure_baseline - 1 "-T $SECS" "$S/pop1.sql" 1 bench_q
-B4=$B
+# proc bp1 is created by the first cycle (offset '>'); bp2, bp3 and bp4 read the same topic
+# afresh: procs only read a topic, so each finds it as the first did.
+R4=(); R4P=(); R4S=(); R4B=(); R4F=()
+for _ in $(seq "$BENCH_CYCLE_REPS"); do
+    if [ "$Q1_OK" = 1 ]; then
+        measure_pipeproc - 1 "-T $SECS" "$S/cycle1_txn.sql" 1 "$BENCH_Q1_LOGS" bp1
+    else
+        P="n/a ($Q1_ERR)"
+    fi
+    R4+=("$P")
+    measure_baseline - 1 "-T $SECS" "$S/pop1.sql" 1 bench_q
+    R4B+=("$B")
+    if [ "$Q1_OK" = 1 ]; then
+        measure_pipeproc - 1 "-T $SECS" "$S/cycle1_pipe.sql" 1 "$BENCH_Q1_LOGS" bp3
+    else
+        P="n/a ($Q1_ERR)"
+    fi
+    R4P+=("$P")
+    if [ "$Q1_OK" = 1 ]; then
+        measure_pipeproc - 1 "-T $SECS" "$S/cycle1_one.sql" 1 "$BENCH_Q1_LOGS" bp4
+    else
+        P="n/a ($Q1_ERR)"
+    fi
+    R4S+=("$P")
+    measure_baseline - 1 "-T $SECS" "$S/floor4.sql" 1
+    R4F+=("$B")
+done
+P4="$(median "${R4[@]}")"
+B4="$(median "${R4B[@]}")"
+P4P="$(median "${R4P[@]}")"
+P4S="$(median "${R4S[@]}")"
+F4="$(median "${R4F[@]}")"
+log "  runs: proc+ack ${R4[*]}; pop ${R4B[*]}; pipelined ${R4P[*]}; one statement ${R4S[*]}; floor ${R4F[*]}"
 Q=$QP1
 measure_pgq_consume bench_pq1 "$BENCH_PGQ1_EVENTS" "$S/pgq_consume1.sql"
-add_row "4. proc+ack, 1 log, one transaction" "$P4" "-" "$Q" "$B4" "logs/s" ">= 1.0" sl
+add_row "4. proc+ack, 1 log, one transaction" "$P4" "$F4" "$Q" "$B4" "logs/s" ">= 1.0" sl
+add_row "4p. the same, pipelined: 2 round trips" "$P4P" "$F4" "-" "$B4" "logs/s" ">= 1.0" sl
+add_row "4s. proc+ack in one statement (pop-like)" "$P4S" "-" "-" "$B4" "logs/s" ">= 1.0" sl
 if [ "$Q1_OK" = 1 ]; then
     measure_pipeproc - 1 "-T $SECS" "$S/cycle1_auto.sql" 1 "$BENCH_Q1_LOGS" bp2
 else
@@ -974,10 +1052,14 @@ echo
 print_table "$TABLE"
 for i in "${!ERRS[@]}"; do echo "[$(( i + 1 ))] ${ERRS[$i]}"; done
 echo
-echo "plain: cases 1-2 INSERT into a bigserial table; 3 index-ordered SELECT on a plain table; 7 the"
-echo "same cycle on the small topic. PgQ: 1-2 pgq.insert_event; 4 and 6 batch consumption"
-echo "(next_batch, get_batch_events, finish_batch; batches of 1 and 100 events, ticked by the script)."
-echo "SKIP LOCKED: 4-6 pop (DELETE ... RETURNING) from a plain queue table (5 is compared with 4's pop)."
+echo "plain: cases 1-2 INSERT into a bigserial table; 3 index-ordered SELECT on a plain table; 4 the"
+echo "floor of a four-statement cycle: BEGIN; a one-row UPDATE; SELECT 1; COMMIT; 7 the same cycle on"
+echo "the small topic. PgQ: 1-2 pgq.insert_event; 4 and 6 batch consumption (next_batch,"
+echo "get_batch_events, finish_batch; batches of 1 and 100 events, ticked by the script)."
+echo "SKIP LOCKED: 4-6 pop (DELETE ... RETURNING) from a plain queue table (4p, 4s and 5 are compared"
+echo "with 4's pop). 4 and 4p: BEGIN; proc; ack; COMMIT, sent as four statements (4) or pipelined as"
+echo "BEGIN + proc, then ack + COMMIT (4p); 4s: SELECT id, body, pipeproc.ack(name) FROM"
+echo "pipeproc.proc(topic, name), at most once like the pop; median of $BENCH_CYCLE_REPS run(s) of each, taking turns."
 echo "9: median ms per log, one log in flight; SKIP LOCKED = plain queue table, INSERT + NOTIFY, pop on"
 echo "notification. vs X = pipeproc / X for rates, X / pipeproc for times: above 1 pipeproc is faster."
 echo "A value marked ! ran out of data (invalid)."
