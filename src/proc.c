@@ -9,8 +9,9 @@
  * is simply "seq > after_seq" (every acked cursor is exact).
  *
  * Claiming:
- *	1. lock the proc's row FOR UPDATE SKIP LOCKED: of many sessions calling
- *	   proc() at once, one gets the row, the others return no rows at once;
+ *	1. lock the proc's row as FOR UPDATE SKIP LOCKED would (procrow.c): of
+ *	   many sessions calling proc() at once, one gets the row, the others
+ *	   return no rows at once;
  *	2. compute the topic's last stable offset (shmem.c), then take a fresh
  *	   snapshot: every log up to the LSO is settled and visible to it;
  *	3. return up to count logs after the cursor and not after the LSO, and
@@ -20,9 +21,10 @@
  * Everything is transactional: a claim made in a transaction that rolls
  * back never happened.
  *
- * Catalog SQL runs as the extension owner (pp_catalog_begin); access to
- * topics is checked as the caller, and a proc can only be used by its
- * owner (or members of the owner's role).
+ * proc, ack and reclaim read and write the proc's row directly (procrow.c);
+ * the rarer operations use SQL, run as the extension owner
+ * (pp_catalog_begin).  Access to topics is checked as the caller, and a
+ * proc can only be used by its owner (or members of the owner's role).
  *
  *-------------------------------------------------------------------------
  */

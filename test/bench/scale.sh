@@ -226,9 +226,8 @@ scale_main() {
 }
 # GC time vs logs collected. gc() acts on the topics its caller owns (a superuser's call on
 # all of them), so the GC topics belong to a role of their own, bench_gc, which makes the
-# calls: the other topics of the run are not collected. (Not a database of its own: pipeproc
-# 0.1 keys its shared-memory topic entries by topic id alone, so topics of two databases
-# share sequence counters.) Per point: a fresh topic of N logs with no proc, a CHECKPOINT,
+# calls: the other topics of the run are not collected (a role rather than a database of
+# its own, so the curve runs on the same server and database as the rest). Per point: a fresh topic of N logs with no proc, a CHECKPOINT,
 # then, in one session, SET pipeproc.gc_min_prune_time = 0 and SELECT pipeproc.gc()
 # (autocommit: the time includes the commit), timed with clock_timestamp() around it.
 # Earlier points' topics are already empty.
