@@ -188,6 +188,9 @@ SELECT pg_temp.err($$ SELECT pipeproc.disable_proc('tx') $$);
 SELECT pg_temp.err($$ SELECT pipeproc.destroy_proc('tx') $$);
 COMMIT;
 SELECT count(*) AS tx_procs FROM pipeproc.procs WHERE name LIKE 'tx%';
+-- a proc row already changed by the same statement (only the table's owner can do that)
+SELECT pg_temp.err($$ WITH u AS (UPDATE pipeproc.proc SET reclaims = reclaims WHERE name = 'tx' RETURNING 1)
+                      SELECT pipeproc.ack('tx') FROM u $$);
 
 -- drop_topic removes the topic's procs
 SELECT pipeproc.drop_topic('pt');

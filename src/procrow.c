@@ -140,8 +140,10 @@ pp_procrow_read(TupleTableSlot *slot, PPProcRow *r)
 /*
  * True if the row version in slot was written by our own transaction and
  * not updated or deleted since: it needs no lock (see the header).  Its
- * xmax may hold a lock, carried over by our own update of the version
- * before: only our transaction can see the version, so only ours locked it.
+ * xmax may hold locks carried over from the version before (ours, or key
+ * share locks of others, which do not conflict with an update); no other
+ * transaction can lock this version before ours ends, as it can reach it
+ * only by waiting for our update of the version before.
  */
 static bool
 pp_version_is_ours(TupleTableSlot *slot)
@@ -196,7 +198,6 @@ pp_procrow_lock(const char *name, const char *op, bool skip_locked, PPProcRow *r
 		snap = RegisterSnapshot(GetTransactionSnapshot());
 	else
 		snap = RegisterSnapshot(GetLatestSnapshot());
-	snap->curcid = GetCurrentCommandId(false);
 
 	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid,
 						   idx->rd_indcollation[0], F_TEXTEQ, CStringGetTextDatum(name));
@@ -245,6 +246,14 @@ pp_procrow_lock(const char *name, const char *op, bool skip_locked, PPProcRow *r
 			case TM_Updated:
 				/* only without FIND_LAST_VERSION, that is, in RR/SERIALIZABLE */
 				pp_serialization_failure("update");
+				result = PP_ROW_MISSING;	/* keep the compiler quiet */
+				break;
+			case TM_SelfModified:
+				/* e.g. an UPDATE of pipeproc.proc in the same statement */
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("proc \"%s\" was already changed by the current statement", name),
+						 errhint("Call proc(), ack() and reclaim() in statements of their own.")));
 				result = PP_ROW_MISSING;	/* keep the compiler quiet */
 				break;
 			default:
@@ -306,6 +315,13 @@ pp_procrow_update(PPProcRow *r, const PPRowChange *c)
 	newtup = heap_modify_tuple_by_cols(oldtup, RelationGetDescr(rel), c->n,
 									   (int *) c->cols, (Datum *) c->values,
 									   (bool *) c->nulls);
+	/*
+	 * As PostgreSQL updates its catalogs: a HOT update when the page has
+	 * room (the usual case: only unindexed columns change), else new entries
+	 * in both indexes.  Unlike an UPDATE statement it gives btree no "index
+	 * unchanged" hint, so a run of non-HOT updates bloats the indexes a
+	 * little more before VACUUM; the table holds one row per proc.
+	 */
 	CatalogTupleUpdate(rel, &r->tid, newtup);
 	r->tid = newtup->t_self;
 	heap_freetuple(newtup);
