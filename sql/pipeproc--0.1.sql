@@ -251,6 +251,68 @@ AS 'MODULE_PATHNAME', 'pipeproc_live_proc'
 LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 1;
 COMMENT ON FUNCTION pipeproc.live_proc(text, text, integer, text) IS 'a proc that follows a topic; LISTEN on channel to hear of every transaction that commits to it';
 
+-- System procs -------------------------------------------------------------
+-- A system proc is a proc (row of pipeproc.proc) whose logs pipeproc hands to
+-- a processor function, committing what it returns to to_topics and acking,
+-- in one transaction per claim.  name is the system proc's name; proc the
+-- name of its proc (the same, or <name>__<topic> for the from_topics form).
+
+CREATE TABLE pipeproc.system_proc (
+    proc            text PRIMARY KEY REFERENCES pipeproc.proc (name) ON DELETE CASCADE,
+    name            text NOT NULL,
+    owner           pg_catalog.regrole NOT NULL,
+    from_topic      text NOT NULL,
+    processor       pg_catalog.regprocedure NOT NULL,
+    to_topics       text[],
+    count           integer NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    processed       bigint NOT NULL DEFAULT 0,
+    last_error      text,
+    last_error_at   timestamptz
+);
+CREATE INDEX system_proc_name_idx ON pipeproc.system_proc (name);
+SELECT pg_catalog.pg_extension_config_dump('pipeproc.system_proc', '');
+
+CREATE VIEW pipeproc.system_procs AS
+SELECT s.name, s.proc, s.from_topic, s.to_topics, s.processor, s.owner, s.count,
+       p.status, p.pending, p.reclaims, p.lag, s.processed, s.last_error, s.last_error_at,
+       NULL::integer AS worker_pid, s.created_at
+  FROM pipeproc.system_proc AS s
+  JOIN pipeproc.procs AS p ON p.name OPERATOR(pg_catalog.=) s.proc;
+COMMENT ON VIEW pipeproc.system_procs IS 'one row per system proc (per topic of a from_topics system proc) you may see: its processor, progress and last error';
+
+CREATE FUNCTION pipeproc.system_proc(name text, from_topic text, processor regprocedure,
+                                     to_topics text[] DEFAULT NULL, from_offset text DEFAULT '>',
+                                     count integer DEFAULT 1, max_reclaims integer DEFAULT 10,
+                                     reclaim_timeout interval DEFAULT '10 seconds',
+                                     on_max_reclaims text DEFAULT 'disable')
+RETURNS SETOF pipeproc.procs
+AS 'MODULE_PATHNAME', 'pipeproc_system_proc'
+LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 1;
+COMMENT ON FUNCTION pipeproc.system_proc(text, text, regprocedure, text[], text, integer, integer, interval, text) IS 'a proc whose logs pipeproc passes to a processor function, committing its results to to_topics';
+
+CREATE FUNCTION pipeproc.system_proc(name text, from_topics text[], processor regprocedure,
+                                     to_topics text[] DEFAULT NULL, from_offset text DEFAULT '>',
+                                     count integer DEFAULT 1, max_reclaims integer DEFAULT 10,
+                                     reclaim_timeout interval DEFAULT '10 seconds',
+                                     on_max_reclaims text DEFAULT 'disable')
+RETURNS SETOF pipeproc.procs
+AS 'MODULE_PATHNAME', 'pipeproc_system_proc'
+LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 2;
+COMMENT ON FUNCTION pipeproc.system_proc(text, text[], regprocedure, text[], text, integer, integer, interval, text) IS 'one system proc per topic, named <name>__<topic>';
+
+CREATE FUNCTION pipeproc.destroy_system_proc(name text)
+RETURNS SETOF pipeproc.procs
+AS 'MODULE_PATHNAME', 'pipeproc_destroy_system_proc'
+LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 1;
+COMMENT ON FUNCTION pipeproc.destroy_system_proc(text) IS 'remove a system proc and its proc(s); returns their last rows';
+
+CREATE FUNCTION pipeproc.run_system_procs(max_logs integer DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'pipeproc_run_system_procs'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION pipeproc.run_system_procs(integer) IS 'run the system procs you own in this session until they have no work (or max_logs are processed); returns how many logs were processed';
+
 -- Garbage collection ---------------------------------------------------------
 
 CREATE FUNCTION pipeproc.gc()
@@ -263,7 +325,7 @@ COMMENT ON FUNCTION pipeproc.gc() IS 'collect old logs that no active proc needs
 -- The catalogs are written only by pipeproc's functions (which act as the
 -- extension owner); everyone may read the views.  Access to a topic's
 -- logs is decided per topic by the privileges on its table.
-REVOKE ALL ON pipeproc.topic, pipeproc.proc, pipeproc.logs FROM PUBLIC;
+REVOKE ALL ON pipeproc.topic, pipeproc.proc, pipeproc.system_proc, pipeproc.logs FROM PUBLIC;
 REVOKE ALL ON SEQUENCE pipeproc.topic_id_seq FROM PUBLIC;
 GRANT USAGE ON SCHEMA pipeproc TO PUBLIC;
-GRANT SELECT ON pipeproc.topics, pipeproc.procs TO PUBLIC;
+GRANT SELECT ON pipeproc.topics, pipeproc.procs, pipeproc.system_procs TO PUBLIC;

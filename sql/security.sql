@@ -510,6 +510,11 @@ SELECT status FROM pipeproc.disable_proc('sec_m_off');
 SELECT count(*) AS claimed FROM pipeproc.proc('sec_m', 'sec_m_done', count => 100);
 SELECT pg_temp.seqs(pipeproc.ack('sec_m_done')) AS acked;
 RESET ROLE;
+-- a processor anyone may execute, and a system proc of the owner's
+CREATE FUNCTION public.sec_identity(body jsonb) RETURNS jsonb LANGUAGE sql AS 'SELECT body';
+SET ROLE regress_pipeproc_owner;
+SELECT name FROM pipeproc.system_proc('sec_m_sys0', 'sec_m', 'public.sec_identity(jsonb)', ARRAY['sec_m_out']);
+RESET ROLE;
 SELECT t.relid::text AS m_tab,
        (SELECT i.inhrelid::regclass::text FROM pg_inherits i WHERE i.inhparent = t.relid
          ORDER BY i.inhrelid LIMIT 1) AS m_chunk,
@@ -552,7 +557,17 @@ FROM (VALUES
   (26, '_proc_lag', $q$ SELECT pipeproc._proc_lag('sec_m', 0, -1, true) $q$),
   (27, '_topic_readable', $q$ SELECT pipeproc._topic_readable('sec_m') $q$),
   (28, 'gc', $q$ SELECT pipeproc.gc() $q$),
-  (29, 'live_proc', $q$ SELECT * FROM pipeproc.live_proc('sec_m', name => 'sec_m_live') $q$)
+  (29, 'live_proc', $q$ SELECT * FROM pipeproc.live_proc('sec_m', name => 'sec_m_live') $q$),
+  -- a new system proc needs read on its topic (writer, stranger: 42501) ...
+  (30, 'system_proc (new)', $q$ SELECT * FROM pipeproc.system_proc('sec_m_sys', 'sec_m', 'public.sec_identity(jsonb)') $q$),
+  -- ... and write on the topics its results go to (only the owner's roles may write sec_m_out)
+  (31, 'system_proc to sec_m_out', $q$ SELECT * FROM pipeproc.system_proc('sec_m_sys', 'sec_m', 'public.sec_identity(jsonb)', ARRAY['sec_m_out']) $q$),
+  -- the owner's: its roles get it back; others may not take its name
+  (32, 'system_proc (owner''s)', $q$ SELECT * FROM pipeproc.system_proc('sec_m_sys0', 'sec_m', 'public.sec_identity(jsonb)') $q$),
+  (33, 'destroy_system_proc', $q$ SELECT * FROM pipeproc.destroy_system_proc('sec_m_sys0') $q$),
+  -- everyone may call it; it runs only the system procs of roles the caller has the privileges of
+  (34, 'run_system_procs', $q$ SELECT pipeproc.run_system_procs() $q$),
+  (35, 'system_procs view', $q$ SELECT * FROM pipeproc.system_procs $q$)
 ) AS c(k, call, q)
 ORDER BY c.k;
 SELECT pg_temp.stored() = :'stored5' AS nothing_written;
@@ -571,7 +586,10 @@ FROM (VALUES
   (5, '_proc_lag', $q$ SELECT pipeproc._proc_lag('sec_m', 0, -1, true) $q$),
   (6, '_topic_readable', $q$ SELECT pipeproc._topic_readable('sec_m') $q$),
   -- writer and stranger may not read sec_m: 42501
-  (7, 'wait_for_procs', $q$ SELECT pipeproc.wait_for_procs(ARRAY['sec_m_done'], '1 ms') $q$)
+  (7, 'wait_for_procs', $q$ SELECT pipeproc.wait_for_procs(ARRAY['sec_m_done'], '1 ms') $q$),
+  -- sec_m_sys0 is the owner's: only its roles run it (sec_m has 5 logs)
+  (8, 'run_system_procs', $q$ SELECT pipeproc.run_system_procs() $q$),
+  (9, 'system_procs view: sec_m_sys0', $q$ SELECT count(*) FROM pipeproc.system_procs WHERE name = 'sec_m_sys0' $q$)
 ) AS c(k, call, q)
 ORDER BY c.k;
 
@@ -616,7 +634,9 @@ FROM (VALUES
                                       :'m_tab', 'regress_pipeproc_stranger', :'m_oid', 'DELETE', '42501')),
   (19, 'SELECT chunk', format('SELECT * FROM %s', :'m_chunk')),
   (20, 'INSERT chunk', format('INSERT INTO %s VALUES (%s, 9, 1, %L)', :'m_chunk', :'m_id', '{}')),
-  (21, 'DROP chunk', format('DROP TABLE %s', :'m_chunk'))
+  (21, 'DROP chunk', format('DROP TABLE %s', :'m_chunk')),
+  (22, 'SELECT pipeproc.system_proc', $q$ SELECT * FROM pipeproc.system_proc $q$),
+  (23, 'UPDATE pipeproc.system_proc', $q$ UPDATE pipeproc.system_proc SET owner = 'regress_pipeproc_stranger' $q$)
 ) AS c(k, access, q)
 ORDER BY c.k;
 RESET client_min_messages;
@@ -805,6 +825,7 @@ SELECT pg_temp.stored() AS stored;
 DROP OWNED BY regress_pipeproc_owner, regress_pipeproc_member, regress_pipeproc_reader,
               regress_pipeproc_writer, regress_pipeproc_stranger;
 DROP TABLESPACE regress_pipeproc_ts;
+DROP FUNCTION public.sec_identity(jsonb);
 DROP ROLE regress_pipeproc_member, regress_pipeproc_owner, regress_pipeproc_reader,
           regress_pipeproc_writer, regress_pipeproc_stranger;
 RESET pipeproc.chunk_size;

@@ -397,35 +397,16 @@ pp_create_proc(const char *name, const char *topic, const char *offset,
 	return true;
 }
 
-PG_FUNCTION_INFO_V1(pipeproc_proc);
-
 /*
- * proc(topic, name, from_offset, count, max_reclaims, reclaim_timeout,
- *		on_max_reclaims) returns table(id text, body jsonb)
+ * Check the settings a proc is created with (errors as SPEC section 7 says).
  */
-Datum
-pipeproc_proc(PG_FUNCTION_ARGS)
+void
+pp_check_proc_settings(const char *offset, int32 count, int32 max_reclaims,
+					   Interval *timeout, const char *on_max)
 {
-	char	   *topic = pp_text_arg(fcinfo, 0, "topic");
-	char	   *name = pp_text_arg(fcinfo, 1, "name");
-	char	   *offset = pp_text_arg(fcinfo, 2, "from_offset");
-	int32		count;
-	int32		max_reclaims;
-	Interval   *timeout = NULL;
-	char	   *on_max = pp_text_arg(fcinfo, 6, "on_max_reclaims");
-	PPProcRow	r;
-	PPClaimState st;
 	PPOffsetKind kind;
 	PPBound		b;
 
-	pp_arg_not_null(fcinfo, 3, "count");
-	pp_arg_not_null(fcinfo, 4, "max_reclaims");
-	count = PG_GETARG_INT32(3);
-	max_reclaims = PG_GETARG_INT32(4);
-	if (!PG_ARGISNULL(5))
-		timeout = PG_GETARG_INTERVAL_P(5);
-	pp_check_topic_name(topic);
-	pp_check_proc_name(name);
 	if (!pp_parse_offset(offset, strlen(offset), &kind, &b))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
@@ -450,10 +431,62 @@ pipeproc_proc(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("on_max_reclaims must be \"disable\" or \"continue\"")));
+}
+
+PG_FUNCTION_INFO_V1(pipeproc_proc);
+
+/*
+ * proc(topic, name, from_offset, count, max_reclaims, reclaim_timeout,
+ *		on_max_reclaims) returns table(id text, body jsonb)
+ */
+Datum
+pipeproc_proc(PG_FUNCTION_ARGS)
+{
+	char	   *topic = pp_text_arg(fcinfo, 0, "topic");
+	char	   *name = pp_text_arg(fcinfo, 1, "name");
+	char	   *offset = pp_text_arg(fcinfo, 2, "from_offset");
+	int32		count;
+	int32		max_reclaims;
+	Interval   *timeout = NULL;
+	char	   *on_max = pp_text_arg(fcinfo, 6, "on_max_reclaims");
+	Tuplestorestate *store;
+	TupleDesc	desc;
+
+	pp_arg_not_null(fcinfo, 3, "count");
+	pp_arg_not_null(fcinfo, 4, "max_reclaims");
+	count = PG_GETARG_INT32(3);
+	max_reclaims = PG_GETARG_INT32(4);
+	if (!PG_ARGISNULL(5))
+		timeout = PG_GETARG_INTERVAL_P(5);
+	pp_check_topic_name(topic);
+	pp_check_proc_name(name);
+	pp_check_proc_settings(offset, count, max_reclaims, timeout, on_max);
 	pp_require_shmem();
 
+	pp_begin_result(fcinfo, &store, &desc);
+	(void) pp_proc_claim(topic, name, offset, count, max_reclaims, timeout, on_max,
+						 store, desc);
+	return (Datum) 0;
+}
+
+/*
+ * The work of proc(): lock proc name (creating it with these settings if it
+ * does not exist), reclaim a timed-out claim, and claim up to count logs
+ * into store.  Returns how many were claimed: 0 also when another session
+ * holds the proc.  With offset NULL a missing proc is not created (and 0
+ * returned).
+ */
+int64
+pp_proc_claim(const char *topic, const char *name, const char *offset, int32 count,
+			  int32 max_reclaims, Interval *timeout, const char *on_max,
+			  Tuplestorestate *store, TupleDesc desc)
+{
+	PPProcRow	r;
+	PPClaimState st;
+
 	memset(&st, 0, sizeof(st));
-	pp_begin_result(fcinfo, &st.store, &st.desc);
+	st.store = store;
+	st.desc = desc;
 
 	switch (pp_procrow_lock(name, "proc()", true, &r))
 	{
@@ -462,10 +495,11 @@ pipeproc_proc(PG_FUNCTION_ARGS)
 				ereport(ERROR,
 						(errcode(ERRCODE_DUPLICATE_OBJECT),
 						 errmsg("proc \"%s\" already exists on topic \"%s\"", name, r.topic)));
-			return (Datum) 0;	/* busy: another session holds its claim */
+			return 0;			/* busy: another session holds its claim */
 		case PP_ROW_MISSING:
-			if (!pp_create_proc(name, topic, offset, max_reclaims, timeout, on_max, &r))
-				return (Datum) 0;
+			if (offset == NULL ||
+				!pp_create_proc(name, topic, offset, max_reclaims, timeout, on_max, &r))
+				return 0;
 			break;
 		case PP_ROW_LOCKED:
 			if (strcmp(r.topic, topic) != 0)
@@ -483,19 +517,19 @@ pipeproc_proc(PG_FUNCTION_ARGS)
 		bool		never;
 
 		if (r.timeout_null || r.claimed_at_null)
-			return (Datum) 0;
+			return 0;
 		deadline = pp_time_after(r.last_claimed_at, r.reclaim_timeout, &never);
 		if (never || GetCurrentTimestamp() < deadline)
-			return (Datum) 0;
+			return 0;
 		/* the claim timed out: reclaim it, and stop here if that disables */
 		(void) pp_count_reclaim(&r);
 		pp_store_reclaim(&r);
 		if (r.disabled)
-			return (Datum) 0;
+			return 0;
 	}
 
 	pp_claim(&r, count, &st);
-	return (Datum) 0;
+	return st.n;
 }
 
 /*
@@ -541,6 +575,51 @@ pp_lock_proc_for_owner(const char *name, const char *op, PPProcRow *r)
 	if (pp_procrow_lock(name, op, false, r) != PP_ROW_LOCKED)
 		pp_proc_not_found(name);
 	pp_check_proc_owner(name, r);
+}
+
+/*
+ * Create proc name with these settings, claiming nothing; false if it
+ * exists already or another session is creating it.
+ */
+bool
+pp_proc_create(const char *name, const char *topic, const char *offset, int32 max_reclaims,
+			   Interval *timeout, const char *on_max)
+{
+	PPProcRow	r;
+
+	if (pp_procrow_lock(name, "proc()", false, &r) != PP_ROW_MISSING)
+		return false;
+	return pp_create_proc(name, topic, offset, max_reclaims, timeout, on_max, &r);
+}
+
+/*
+ * ack(name) for a caller in C: the acked range.
+ */
+char *
+pp_proc_ack(const char *name)
+{
+	PPProcRow	r;
+
+	pp_lock_proc_for_owner(name, "ack()", &r);
+	return pp_ack_locked(name, &r, true);
+}
+
+/*
+ * Count a failed attempt on proc name as a reclaim (its claim has been
+ * rolled back): reclaims + 1, and disabled if that reaches max_reclaims
+ * under on_max_reclaims 'disable'.  Returns true if it disabled the proc.
+ */
+bool
+pp_proc_count_failure(const char *name)
+{
+	PPProcRow	r;
+
+	pp_lock_proc_for_owner(name, "reclaim()", &r);
+	if (r.disabled)
+		return true;
+	(void) pp_count_reclaim(&r);
+	pp_store_reclaim(&r);
+	return r.disabled;
 }
 
 PG_FUNCTION_INFO_V1(pipeproc_ack);
@@ -635,11 +714,12 @@ pipeproc_reclaim(PG_FUNCTION_ARGS)
 }
 
 /*
- * The proc's row of the procs view, in the caller's memory context.
+ * The proc's row of the procs view, in the caller's memory context (the
+ * caller has connected to SPI).
  */
 static Datum pp_proc_view_row_for(const char *name, bool with_lag);
 
-static Datum
+Datum
 pp_proc_view_row(const char *name)
 {
 	return pp_proc_view_row_for(name, true);
