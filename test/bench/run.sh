@@ -43,6 +43,7 @@ if [ "$SMOKE" = 1 ]; then
     : "${BENCH_RANGE_LOGS:=20000}"    # logs in the range topic / rows in its baseline table
     : "${BENCH_Q1_LOGS:=10000}"       # logs preloaded for the one-log cycles (cases 4, 5)
     : "${BENCH_CYCLE_REPS:=1}"        # case 4: runs of each kind, taking turns (median kept)
+    : "${BENCH_SYS_LOGS:=300000}"     # case 8: logs for the system proc / rows for its baseline
     : "${BENCH_Q100_LOGS:=300000}"    # logs preloaded for the 100-log cycle (case 6)
     : "${BENCH_SIZE_SMALL:=10000}"    # case 7: small topic
     : "${BENCH_SIZE_BIG:=100000}"     # case 7: big topic
@@ -66,6 +67,7 @@ else
     : "${BENCH_RANGE_LOGS:=100000}"
     : "${BENCH_Q1_LOGS:=200000}"
     : "${BENCH_CYCLE_REPS:=3}"
+    : "${BENCH_SYS_LOGS:=3000000}"
     : "${BENCH_Q100_LOGS:=4000000}"
     : "${BENCH_SIZE_SMALL:=10000}"
     : "${BENCH_SIZE_BIG:=10000000}"
@@ -901,7 +903,7 @@ add_row "7. proc+ack, $(human "$BENCH_SIZE_BIG")-log topic vs $(human "$BENCH_SI
 
 fi   # table
 # ---------------------------------------------------------------------------------------
-# Cases 8 and 9: what does not exist yet is said, not measured.
+# Cases 8 and 9 (what does not exist yet is said, not measured).
 # has_fn <name>: a function pipeproc.<name> exists
 has_fn() {
     [ "$HAVE_EXT" = 1 ] && try_sql -c "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'pipeproc' AND p.proname = '$1'" \
@@ -909,8 +911,38 @@ has_fn() {
 }
 LIVE_NOTE=""
 if want_part table; then
-if has_fn system_proc; then V="exists, not measured yet"; else V="not built yet"; fi
-add_row "8. system proc, identity processor" "$V" "-" "-" "-" "logs/s" "" plain
+# Case 8: a system proc whose processor returns its input (jsonb_strip_nulls, a built-in C
+# function; the bodies have no nulls), 100 logs per step, each result committed to another
+# topic, run by run_system_procs(max_logs => 1000) calls; against the same work on plain
+# tables: 100 rows taken with SKIP LOCKED, deleted, passed through the same function and
+# inserted into an output table, per transaction.
+if has_fn system_proc; then
+    log "case 8: system proc, identity processor ($BENCH_SYS_LOGS logs preloaded)"
+    cat >"$S/sys_run.sql" <<'EOF'
+SELECT pipeproc.run_system_procs(max_logs => 1000);
+EOF
+    cat >"$S/sys_setup.sql" <<'EOF'
+SELECT count(*) FROM pipeproc.system_proc('bench_sys', 'bench_sys_in', 'jsonb_strip_nulls(jsonb)',
+                                          ARRAY['bench_sys_out'], count => 100);
+EOF
+    cat >"$S/sys_pop.sql" <<'EOF'
+WITH x AS (DELETE FROM bench_sq WHERE id IN (SELECT id FROM bench_sq ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 100) RETURNING body)
+INSERT INTO bench_sq_out (body) SELECT jsonb_strip_nulls(body) FROM x;
+EOF
+    if preload_topic bench_sys_in "$BENCH_SYS_LOGS"; then
+        measure_pipeproc "$S/sys_setup.sql" 1 "-T $SECS" "$S/sys_run.sql" 1000 "$BENCH_SYS_LOGS" bench_sys
+    else
+        P="n/a ($ERR)"
+    fi
+    P8=$P
+    preload_queue bench_sq "$BENCH_SYS_LOGS"
+    sql -c "DROP TABLE IF EXISTS bench_sq_out" -c "CREATE TABLE bench_sq_out (id bigserial PRIMARY KEY, body jsonb NOT NULL)" >/dev/null
+    vacuum_all
+    measure_baseline - 1 "-T $SECS" "$S/sys_pop.sql" 100 bench_sq
+    add_row "8. system proc, identity processor" "$P8" "-" "-" "$B" "logs/s" "" sl
+else
+    add_row "8. system proc, identity processor" "not built yet" "-" "-" "-" "logs/s" "" plain
+fi
 
 # Case 9: live proc latency, by live_latency.c (compiled here against libpq): one writer
 # commits a log, one listener waits for the notification and takes the log with proc + ack;
@@ -1060,6 +1092,9 @@ echo "SKIP LOCKED: 4-6 pop (DELETE ... RETURNING) from a plain queue table (4p, 
 echo "with 4's pop). 4 and 4p: BEGIN; proc; ack; COMMIT, sent as four statements (4) or pipelined as"
 echo "BEGIN + proc, then ack + COMMIT (4p); 4s: SELECT id, body, pipeproc.ack(name) FROM"
 echo "pipeproc.proc(topic, name), at most once like the pop; median of $BENCH_CYCLE_REPS run(s) of each, taking turns."
+echo "8: run_system_procs(max_logs => 1000) calls on a system proc (count 100) whose processor is"
+echo "jsonb_strip_nulls(jsonb), each result committed to another topic; SKIP LOCKED: 100 rows per"
+echo "transaction deleted from a queue table, passed through jsonb_strip_nulls and inserted into another."
 echo "9: median ms per log, one log in flight; SKIP LOCKED = plain queue table, INSERT + NOTIFY, pop on"
 echo "notification. vs X = pipeproc / X for rates, X / pipeproc for times: above 1 pipeproc is faster."
 echo "A value marked ! ran out of data (invalid)."
