@@ -110,7 +110,7 @@ SELECT name, topic, from_offset, status, last_claimed_range, last_acked_range,
 
 \echo
 \echo '######################################################################'
-\echo '# 4. System procs: a processor function run by background workers'
+\echo '# 4. System procs: a processor function run on every log'
 \echo '######################################################################'
 \echo
 \echo '--- A processor takes a log body and returns jsonb (NULL = just ack):'
@@ -124,15 +124,10 @@ SELECT name, topic, status FROM pipeproc.system_proc('totals', 'orders',
 \if :ERROR
 \echo '--- (system_proc failed: skipping the rest of part 4)'
 \else
-\echo '--- Wait (up to 10 s) until the workers have processed every order:'
-\set caught_up false
-SELECT pipeproc.wait_for_procs(ARRAY['totals'], '10 seconds') AS caught_up \gset
-\echo '    => caught up:' :caught_up
-\if :caught_up
-\else
-\echo '--- Not caught up (no workers?): run the system procs in this session instead:'
+\echo '--- run_system_procs() runs the system procs in this session until they have no work'
+\echo '--- (each claim processed, its results committed and acked in one subtransaction;'
+\echo '--- schedule it with pg_cron, background workers are not built yet):'
 SELECT pipeproc.run_system_procs() AS processed_here;
-\endif
 SELECT * FROM pipeproc.range('totals');
 \echo '--- The system_procs view:'
 \x on

@@ -607,14 +607,17 @@ pp_proc_ack(const char *name)
 /*
  * Count a failed attempt on proc name as a reclaim (its claim has been
  * rolled back): reclaims + 1, and disabled if that reaches max_reclaims
- * under on_max_reclaims 'disable'.  Returns true if it disabled the proc.
+ * under on_max_reclaims 'disable'.  Returns true if the proc is disabled
+ * (or gone: destroyed meanwhile).
  */
 bool
 pp_proc_count_failure(const char *name)
 {
 	PPProcRow	r;
 
-	pp_lock_proc_for_owner(name, "reclaim()", &r);
+	if (pp_procrow_lock(name, "reclaim()", false, &r) != PP_ROW_LOCKED)
+		return true;
+	pp_check_proc_owner(name, &r);
 	if (r.disabled)
 		return true;
 	(void) pp_count_reclaim(&r);
