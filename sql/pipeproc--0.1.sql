@@ -262,7 +262,7 @@ CREATE TABLE pipeproc.system_proc (
     name            text NOT NULL,
     owner           pg_catalog.regrole NOT NULL,
     from_topic      text NOT NULL,
-    processor       pg_catalog.regprocedure NOT NULL,
+    processor       pg_catalog.oid NOT NULL,    -- a function; not regprocedure, which pg_upgrade refuses
     to_topics       text[],
     count           integer NOT NULL,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
@@ -274,7 +274,8 @@ CREATE INDEX system_proc_name_idx ON pipeproc.system_proc (name);
 SELECT pg_catalog.pg_extension_config_dump('pipeproc.system_proc', '');
 
 CREATE VIEW pipeproc.system_procs AS
-SELECT s.name, s.proc, s.from_topic, s.to_topics, s.processor, s.owner, s.count,
+SELECT s.name, s.proc, s.from_topic, s.to_topics, s.processor::pg_catalog.regprocedure AS processor,
+       s.owner, s.count,
        p.status, p.pending, p.reclaims, p.lag, s.processed, s.last_error, s.last_error_at,
        NULL::integer AS worker_pid, s.created_at
   FROM pipeproc.system_proc AS s

@@ -607,22 +607,23 @@ pp_proc_ack(const char *name)
 /*
  * Count a failed attempt on proc name as a reclaim (its claim has been
  * rolled back): reclaims + 1, and disabled if that reaches max_reclaims
- * under on_max_reclaims 'disable'.  Returns true if the proc is disabled
- * (or gone: destroyed meanwhile).
+ * under on_max_reclaims 'disable'.  Takes the proc's row only if no other
+ * transaction holds it; returns whether it counted (false also for a proc
+ * destroyed meanwhile, or already disabled).
  */
 bool
 pp_proc_count_failure(const char *name)
 {
 	PPProcRow	r;
 
-	if (pp_procrow_lock(name, "reclaim()", false, &r) != PP_ROW_LOCKED)
-		return true;
+	if (pp_procrow_lock(name, "reclaim()", true, &r) != PP_ROW_LOCKED)
+		return false;
 	pp_check_proc_owner(name, &r);
 	if (r.disabled)
-		return true;
+		return false;
 	(void) pp_count_reclaim(&r);
 	pp_store_reclaim(&r);
-	return r.disabled;
+	return true;
 }
 
 PG_FUNCTION_INFO_V1(pipeproc_ack);

@@ -380,7 +380,9 @@ pp_runnable_sysprocs(void)
 		MemoryContext old;
 		PPSysProc  *sp;
 
-		if (!has_privs_of_role(GetUserId(), owner))
+		/* a dropped owner runs nothing (nothing ties the role to the row) */
+		if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(owner)) ||
+			!has_privs_of_role(GetUserId(), owner))
 			continue;
 		old = MemoryContextSwitchTo(cxt);
 		sp = palloc0(sizeof(PPSysProc));
@@ -414,18 +416,15 @@ pp_runnable_sysprocs(void)
  * pinned search_path; its GUC changes are undone.  NULL for SQL NULL.
  */
 static Jsonb *
-pp_call_processor(const PPSysProc *sp, int nargs, Datum body, Datum id)
+pp_call_processor(const PPSysProc *sp, FmgrInfo *flinfo, int nargs, Datum body, Datum id)
 {
-	FmgrInfo	flinfo;
 	LOCAL_FCINFO(fcinfo, 2);
 	Datum		result;
 	Oid			save_userid;
 	int			save_sec;
 	int			save_nestlevel;
 
-	InvokeFunctionExecuteHook(sp->processor);
-	fmgr_info(sp->processor, &flinfo);
-	InitFunctionCallInfoData(*fcinfo, &flinfo, nargs, InvalidOid, NULL, NULL);
+	InitFunctionCallInfoData(*fcinfo, flinfo, nargs, InvalidOid, NULL, NULL);
 	fcinfo->args[0].value = body;
 	fcinfo->args[0].isnull = false;
 	if (nargs == 2)
@@ -509,6 +508,7 @@ pp_sysproc_work(const PPSysProc *sp, int32 count)
 	TupleTableSlot *slot;
 	int64		n;
 	int			nargs;
+	FmgrInfo	flinfo;
 	Oid			types[2] = {TEXTOID, INT8OID};
 	Datum		args[2];
 
@@ -525,6 +525,8 @@ pp_sysproc_work(const PPSysProc *sp, int32 count)
 	{
 		bool		isnull;
 
+		InvokeFunctionExecuteHook(sp->processor);
+		fmgr_info(sp->processor, &flinfo);
 		slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
 		while (tuplestore_gettupleslot(store, true, false, slot))
 		{
@@ -532,7 +534,7 @@ pp_sysproc_work(const PPSysProc *sp, int32 count)
 			Datum		body = slot_getattr(slot, 2, &isnull);
 
 			CHECK_FOR_INTERRUPTS();
-			pp_commit_result(sp, pp_call_processor(sp, nargs, body, id));
+			pp_commit_result(sp, pp_call_processor(sp, &flinfo, nargs, body, id));
 		}
 		ExecDropSingleTupleTableSlot(slot);
 		(void) pp_proc_ack(sp->proc);
@@ -552,41 +554,82 @@ pp_sysproc_work(const PPSysProc *sp, int32 count)
 
 /*
  * A step failed with message: count it as a reclaim of the proc and keep
- * the error, in a subtransaction of its own.
+ * the error, in a subtransaction of its own.  If another transaction holds
+ * the proc meanwhile (our rolled-back step released it), nothing is
+ * counted: its outcome, not our failure, is the proc's state now.  An error
+ * here rolls that subtransaction back and propagates.
  */
 static void
 pp_sysproc_failed(const PPSysProc *sp, const char *message)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
-	Oid			save_userid;
-	int			save_sec;
 	Oid			types[2] = {TEXTOID, TEXTOID};
 	Datum		args[2];
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(sp->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	(void) pp_proc_count_failure(sp->proc);
-	SetUserIdAndSecContext(save_userid, save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	args[0] = CStringGetTextDatum(sp->proc);
-	args[1] = CStringGetTextDatum(message);
-	pp_sys_exec("UPDATE pipeproc.system_proc SET last_error = $2,"
-				" last_error_at = pg_catalog.clock_timestamp() WHERE proc = $1",
-				2, types, args, NULL);
-	SPI_finish();
-	ReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
+	PG_TRY();
+	{
+		Oid			save_userid;
+		int			save_sec;
+		bool		counted;
+
+		GetUserIdAndSecContext(&save_userid, &save_sec);
+		SetUserIdAndSecContext(sp->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+		counted = pp_proc_count_failure(sp->proc);
+		SetUserIdAndSecContext(save_userid, save_sec);
+		if (counted)
+		{
+			if (SPI_connect() != SPI_OK_CONNECT)
+				elog(ERROR, "SPI_connect failed");
+			args[0] = CStringGetTextDatum(sp->proc);
+			args[1] = CStringGetTextDatum(message != NULL ? message : "(no error message)");
+			pp_sys_exec("UPDATE pipeproc.system_proc SET last_error = $2,"
+						" last_error_at = pg_catalog.clock_timestamp() WHERE proc = $1",
+						2, types, args, NULL);
+			SPI_finish();
+		}
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+}
+
+/*
+ * Errors that say nothing about the processor or the logs: the caller's
+ * cancel, the server shutting down, deadlocks and serialization failures,
+ * lock timeouts, resource exhaustion.  They end run_system_procs rather
+ * than count as a failure of the system proc.
+ */
+static bool
+pp_error_is_transient(int sqlerrcode)
+{
+	switch (ERRCODE_TO_CATEGORY(sqlerrcode))
+	{
+		case ERRCODE_TO_CATEGORY(ERRCODE_T_R_SERIALIZATION_FAILURE):	/* class 40 */
+		case ERRCODE_TO_CATEGORY(ERRCODE_INSUFFICIENT_RESOURCES):	/* class 53 */
+		case ERRCODE_TO_CATEGORY(ERRCODE_OPERATOR_INTERVENTION):		/* class 57 */
+		case ERRCODE_TO_CATEGORY(ERRCODE_SYSTEM_ERROR):				/* class 58 */
+			return true;
+		default:
+			break;
+	}
+	return sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
 }
 
 /*
  * One step in a subtransaction; *failed is set if it failed (and was
- * counted).  A cancel request is not a failure of the system proc: it
- * propagates.
+ * counted).  A transient error (a cancel, a deadlock...) is not a failure
+ * of the system proc: it propagates.
  */
 static int64
 pp_sysproc_step(const PPSysProc *sp, int32 count, bool *failed)
@@ -616,7 +659,7 @@ pp_sysproc_step(const PPSysProc *sp, int32 count, bool *failed)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+		if (pp_error_is_transient(edata->sqlerrcode))
 			ReThrowError(edata);
 	}
 	PG_END_TRY();
