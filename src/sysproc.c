@@ -36,9 +36,11 @@
 #include "catalog/objectaccess.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/lock.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -58,6 +60,9 @@
 #include "shmem.h"
 #include "sysproc.h"
 #include "topic.h"
+
+/* lock tag field4 for "creating system proc" locks (proc.c uses 0x7071) */
+#define PP_LOCKTAG_SYSPROC 0x7073
 
 /* A system proc as a step needs it. */
 typedef struct PPSysProc
@@ -203,6 +208,7 @@ pipeproc_system_proc(PG_FUNCTION_ARGS)
 	Oid			types[7] = {TEXTOID, TEXTOID, OIDOID, TEXTOID, OIDOID, TEXTARRAYOID, INT4OID};
 	Datum		args[7];
 	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	LOCKTAG		tag;
 
 	pp_check_proc_name(name);
 	pp_arg_not_null(fcinfo, 1, multi ? "from_topics" : "from_topic");
@@ -243,6 +249,15 @@ pipeproc_system_proc(PG_FUNCTION_ARGS)
 		pp_check_proc_name(pn);
 		procs = lappend(procs, pn);
 	}
+
+	/*
+	 * One creator of a name at a time: a second one waits for the first's
+	 * transaction, then finds its system proc (READ COMMITTED) and returns it.
+	 */
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId,
+						 DatumGetUInt32(hash_any((const unsigned char *) name, strlen(name))),
+						 0, PP_LOCKTAG_SYSPROC);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
 
 	InitMaterializedSRF(fcinfo, 0);
 	if (SPI_connect() != SPI_OK_CONNECT)
