@@ -149,8 +149,8 @@ parse_output() {
   '
 }
 
-# Run one of the checking scripts (scripts/fuzz.sh, scripts/asan.sh) with a time limit and
-# record its result lines: `<phase> <name> ok ...` or `<phase> <name> FAILED ...`.
+# Run one of the checking scripts (scripts/fuzz.sh, scripts/asan.sh, test/bench/run.sh) with a
+# time limit and record its result lines: `<phase> <name> ok ...` or `<phase> <name> FAILED ...`.
 # run_check <phase> <script name> <seconds> <command...>
 run_check() {
   local phase=$1 name=$2 limit=$3 out rc lines

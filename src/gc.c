@@ -100,7 +100,7 @@ pp_gc_protected_from(const PPTopic *t)
  * Collect what may be collected in topic t; returns how many logs went.
  * The caller is connected to SPI and acts as the extension owner.
  */
-int64
+static int64
 pp_gc_topic(const PPTopic *t)
 {
 	static SPIPlanPtr first_plan = NULL;

@@ -13,6 +13,4 @@
 /* pipeproc.gc_min_prune_time, in milliseconds */
 extern int	pp_gc_min_prune_time;
 
-extern int64 pp_gc_topic(const PPTopic *t);
-
 #endif							/* PIPEPROC_GC_H */

@@ -10,6 +10,7 @@
 
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -79,6 +80,34 @@ pp_catalog_end(PPCatalogAccess *acc)
 {
 	AtEOXact_GUC(true, acc->save_nestlevel);
 	SetUserIdAndSecContext(acc->save_userid, acc->save_sec_context);
+}
+
+/*
+ * Run a catalog statement as the extension owner (SPI connected); its plan
+ * is prepared on first use and kept in *cache.
+ */
+int
+pp_cat_exec(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types,
+			Datum *values, const char *nulls, long tcount)
+{
+	PPCatalogAccess acc;
+	int			rc;
+
+	pp_catalog_begin(&acc);
+	if (*cache == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		*cache = plan;
+	}
+	rc = SPI_execute_plan(*cache, values, nulls, false, tcount);
+	if (rc < 0)
+		elog(ERROR, "pipeproc catalog statement failed: %s", SPI_result_code_string(rc));
+	pp_catalog_end(&acc);
+	return rc;
 }
 
 /*

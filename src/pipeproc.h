@@ -29,6 +29,10 @@ typedef struct PPCatalogAccess
 extern void pp_catalog_begin(PPCatalogAccess *acc);
 extern void pp_catalog_end(PPCatalogAccess *acc);
 
+struct _SPI_plan;				/* SPIPlanPtr, executor/spi.h */
+extern int	pp_cat_exec(struct _SPI_plan **cache, const char *sql, int nargs, Oid *types,
+						Datum *values, const char *nulls, long tcount);
+
 extern Oid	pp_namespace(void);
 extern Oid	pp_data_namespace(void);
 extern Oid	pp_extension_owner(void);

@@ -70,39 +70,6 @@ pp_check_proc_name(const char *name)
 						 PP_PROC_MAXLEN)));
 }
 
-/*
- * Run a catalog statement (plan cached in *cache) as the extension owner.
- */
-static int
-pp_cat_exec(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types,
-			Datum *values, const char *nulls, long tcount)
-{
-	PPCatalogAccess acc;
-	int			rc;
-
-	pp_catalog_begin(&acc);
-	if (*cache == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		*cache = plan;
-	}
-	rc = SPI_execute_plan(*cache, values, nulls, false, tcount);
-	if (rc < 0)
-		elog(ERROR, "pipeproc catalog statement failed: %s", SPI_result_code_string(rc));
-	pp_catalog_end(&acc);
-	return rc;
-}
-
-static char *
-pp_getstr(HeapTuple tup, TupleDesc desc, int col)
-{
-	return SPI_getvalue(tup, desc, col);
-}
-
 static void
 pp_proc_not_found(const char *name)
 {
@@ -168,23 +135,19 @@ pp_format_range(char *buf, size_t len, int64 ts1, int64 seq1, int64 ts2, int64 s
 }
 
 /*
- * Count one reclaim on the row; returns true if that disables the proc.
+ * Count one reclaim on the locked row r and store it: the claim is dropped,
+ * and the proc disabled if reclaims reach max_reclaims under
+ * on_max_reclaims 'disable'.
  */
-static bool
-pp_count_reclaim(PPProcRow *r)
+static void
+pp_reclaim_row(PPProcRow *r)
 {
+	PPRowChange c;
+
 	r->reclaims++;
 	r->pending = false;
 	if (r->on_max_disable && r->max_reclaims != -1 && r->reclaims >= r->max_reclaims)
 		r->disabled = true;
-	return r->disabled;
-}
-
-static void
-pp_store_reclaim(PPProcRow *r)
-{
-	PPRowChange c;
-
 	pp_change_init(&c);
 	pp_change_set(&c, PPC_PENDING, BoolGetDatum(false));
 	pp_change_set(&c, PPC_RECLAIMS, Int32GetDatum(r->reclaims));
@@ -344,8 +307,8 @@ pp_create_proc(const char *name, const char *topic, const char *offset,
 			   int32 max_reclaims, Interval *timeout, const char *on_max, PPProcRow *r)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[9] = {TEXTOID, TEXTOID, OIDOID, TEXTOID, INT4OID, INTERVALOID, TEXTOID, INT8OID, INT8OID};
-	Oid			types2[10];
+	Oid			types[10] = {TEXTOID, TEXTOID, OIDOID, TEXTOID, INT4OID, INTERVALOID, TEXTOID,
+							 INT8OID, INT8OID, BOOLOID};
 	Datum		args[10];
 	char		nulls[10] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	int64		after_ts,
@@ -365,8 +328,6 @@ pp_create_proc(const char *name, const char *topic, const char *offset,
 		return false;
 
 	pp_initial_cursor(topic, offset, &after_ts, &after_seq, &after_exact);
-	memcpy(types2, types, sizeof(types));
-	types2[9] = BOOLOID;
 	args[0] = CStringGetTextDatum(name);
 	args[1] = CStringGetTextDatum(topic);
 	args[2] = ObjectIdGetDatum(GetUserId());
@@ -385,7 +346,7 @@ pp_create_proc(const char *name, const char *topic, const char *offset,
 				"INSERT INTO pipeproc.proc (name, topic, owner, from_offset, max_reclaims,"
 				" reclaim_timeout, on_max_reclaims, after_ts, after_seq, after_exact)"
 				" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-				" ON CONFLICT (name) DO NOTHING", 10, types2, args, nulls, 0);
+				" ON CONFLICT (name) DO NOTHING", 10, types, args, nulls, 0);
 	created = (SPI_processed == 1);
 	SPI_finish();
 	if (!created)
@@ -522,8 +483,7 @@ pp_proc_claim(const char *topic, const char *name, const char *offset, int32 cou
 		if (never || GetCurrentTimestamp() < deadline)
 			return 0;
 		/* the claim timed out: reclaim it, and stop here if that disables */
-		(void) pp_count_reclaim(&r);
-		pp_store_reclaim(&r);
+		pp_reclaim_row(&r);
 		if (r.disabled)
 			return 0;
 	}
@@ -621,8 +581,7 @@ pp_proc_count_failure(const char *name)
 	pp_check_proc_owner(name, &r);
 	if (r.disabled)
 		return false;
-	(void) pp_count_reclaim(&r);
-	pp_store_reclaim(&r);
+	pp_reclaim_row(&r);
 	return true;
 }
 
@@ -708,8 +667,7 @@ pipeproc_reclaim(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("proc \"%s\" has no pending claim to reclaim", name)));
-	(void) pp_count_reclaim(&r);
-	pp_store_reclaim(&r);
+	pp_reclaim_row(&r);
 	if (r.last_acked_range != NULL)
 		result = cstring_to_text(r.last_acked_range);
 	if (result == NULL)
@@ -789,7 +747,7 @@ pipeproc_inspect_proc(PG_FUNCTION_ARGS)
 				1, types, &arg, NULL, 1);
 	if (SPI_processed != 1)
 		pp_proc_not_found(name);
-	topic = pp_getstr(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	topic = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 	t = pp_topic_open(topic, PP_ACCESS_PEEK, false, true);
 	readable = t != NULL && pp_topic_readable(t);
@@ -1053,7 +1011,6 @@ Datum
 pipeproc_live_proc(PG_FUNCTION_ARGS)
 {
 	static SPIPlanPtr find_plan = NULL;
-	static SPIPlanPtr live_plan = NULL;
 	char	   *topic = pp_text_arg(fcinfo, 0, "topic");
 	char	   *mode = pp_text_arg(fcinfo, 1, "mode");
 	int32		count;
@@ -1106,6 +1063,7 @@ pipeproc_live_proc(PG_FUNCTION_ARGS)
 	if (SPI_processed == 0)
 	{
 		PPProcRow	r;
+		PPRowChange c;
 
 		timeout = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum("10 seconds"),
 														ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
@@ -1114,8 +1072,9 @@ pipeproc_live_proc(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 					 errmsg("proc \"%s\" is being created by another session", name)));
-		pp_cat_exec(&live_plan, "UPDATE pipeproc.proc SET live = true WHERE name = $1",
-					1, types, &arg, NULL, 0);
+		pp_change_init(&c);
+		pp_change_set(&c, PPC_LIVE, BoolGetDatum(true));
+		pp_procrow_update(&r, &c);
 	}
 	else
 	{

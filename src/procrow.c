@@ -100,21 +100,26 @@ pp_slot_text(TupleTableSlot *slot, PPProcCol col)
 }
 
 /*
- * Fill r from a proc row (all attributes deformed).
+ * Fill r from the proc row in slot, a row of rel.
  */
 static void
-pp_procrow_read(TupleTableSlot *slot, PPProcRow *r)
+pp_procrow_read(Relation rel, TupleTableSlot *slot, PPProcRow *r)
 {
-	Datum	   *v = slot->tts_values;
-	bool	   *isnull = slot->tts_isnull;
+	Datum	   *v;
+	bool	   *isnull;
+
+	slot_getallattrs(slot);
+	v = slot->tts_values;
+	isnull = slot->tts_isnull;
 
 #define COL(c) v[(c) - 1]
 	r->tid = slot->tts_tid;
+	r->relid = RelationGetRelid(rel);
+	r->tuple = ExecCopySlotHeapTuple(slot);
 	r->topic = pp_slot_text(slot, PPC_TOPIC);
 	r->owner = DatumGetObjectId(COL(PPC_OWNER));
 	r->disabled = strcmp(pp_slot_text(slot, PPC_STATUS), "disabled") == 0;
 	r->pending = DatumGetBool(COL(PPC_PENDING));
-	r->live = DatumGetBool(COL(PPC_LIVE));
 	r->claimed_at_null = isnull[PPC_LAST_CLAIMED_AT - 1];
 	r->last_claimed_at = r->claimed_at_null ? 0 : DatumGetTimestampTz(COL(PPC_LAST_CLAIMED_AT));
 	r->timeout_null = isnull[PPC_RECLAIM_TIMEOUT - 1];
@@ -207,8 +212,7 @@ pp_procrow_lock(const char *name, const char *op, bool skip_locked, PPProcRow *r
 		result = PP_ROW_MISSING;
 	else if (pp_version_is_ours(slot))
 	{
-		slot_getallattrs(slot);
-		pp_procrow_read(slot, r);
+		pp_procrow_read(rel, slot, r);
 		result = PP_ROW_LOCKED;
 	}
 	else
@@ -219,7 +223,7 @@ pp_procrow_lock(const char *name, const char *op, bool skip_locked, PPProcRow *r
 		char	   *topic;
 
 		/* the topic never changes: keep it for the caller of a busy row */
-		slot_getallattrs(slot);
+		slot_getsomeattrs(slot, PPC_TOPIC);
 		topic = pp_slot_text(slot, PPC_TOPIC);
 
 		res = table_tuple_lock(rel, &tid, snap, slot, GetCurrentCommandId(true),
@@ -230,8 +234,7 @@ pp_procrow_lock(const char *name, const char *op, bool skip_locked, PPProcRow *r
 		switch (res)
 		{
 			case TM_Ok:
-				slot_getallattrs(slot);
-				pp_procrow_read(slot, r);
+				pp_procrow_read(rel, slot, r);
 				result = PP_ROW_LOCKED;
 				break;
 			case TM_WouldBlock:
@@ -296,25 +299,22 @@ pp_change_set_null(PPRowChange *c, PPProcCol col)
 }
 
 /*
- * Apply a change to the row r locked by pp_procrow_lock; r->tid follows
- * the new version.  The change is visible to the statements that follow
- * (and to SQL run by this one).
+ * Apply a change to the row r locked by pp_procrow_lock; r->tid and
+ * r->tuple follow the new version.  The change is visible to the
+ * statements that follow (and to SQL run by this one).  The table was
+ * checked when the row was locked, and our lock on it since then keeps
+ * its definition as it was.
  */
 void
 pp_procrow_update(PPProcRow *r, const PPRowChange *c)
 {
-	Relation	rel = pp_procrow_open();
-	TupleTableSlot *slot = table_slot_create(rel, NULL);
-	HeapTuple	oldtup;
+	Relation	rel = table_open(r->relid, RowExclusiveLock);
 	HeapTuple	newtup;
-	bool		should_free;
 
-	if (!table_tuple_fetch_row_version(rel, &r->tid, SnapshotAny, slot))
-		elog(ERROR, "could not find the locked row of a proc");
-	oldtup = ExecFetchSlotHeapTuple(slot, false, &should_free);
-	newtup = heap_modify_tuple_by_cols(oldtup, RelationGetDescr(rel), c->n,
+	newtup = heap_modify_tuple_by_cols(r->tuple, RelationGetDescr(rel), c->n,
 									   (int *) c->cols, (Datum *) c->values,
 									   (bool *) c->nulls);
+
 	/*
 	 * As PostgreSQL updates its catalogs: a HOT update when the page has
 	 * room (the usual case: only unindexed columns change), else new entries
@@ -324,10 +324,8 @@ pp_procrow_update(PPProcRow *r, const PPRowChange *c)
 	 */
 	CatalogTupleUpdate(rel, &r->tid, newtup);
 	r->tid = newtup->t_self;
-	heap_freetuple(newtup);
-	if (should_free)
-		heap_freetuple(oldtup);
-	ExecDropSingleTupleTableSlot(slot);
+	heap_freetuple(r->tuple);
+	r->tuple = newtup;
 	table_close(rel, NoLock);
 	CommandCounterIncrement();
 }

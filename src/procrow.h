@@ -9,6 +9,7 @@
 #ifndef PIPEPROC_PROCROW_H
 #define PIPEPROC_PROCROW_H
 
+#include "access/htup.h"
 #include "datatype/timestamp.h"
 #include "storage/itemptr.h"
 
@@ -46,11 +47,12 @@ typedef enum PPProcCol
 typedef struct PPProcRow
 {
 	ItemPointerData tid;		/* the version we hold locked */
+	Oid			relid;			/* pipeproc.proc, checked when locked */
+	HeapTuple	tuple;			/* a copy of that version */
 	char	   *topic;
 	Oid			owner;
 	bool		disabled;
 	bool		pending;
-	bool		live;
 	bool		claimed_at_null;
 	TimestampTz last_claimed_at;
 	bool		timeout_null;

@@ -28,7 +28,9 @@
  * that topic have ended (conservative, never wrong).
  *
  * Entries are created on first use from what is stored (see topic.c) and
- * removed only when their topic is dropped; topic ids are never reused.
+ * removed when their topic is dropped or its creation is rolled back; a
+ * topic's creation overwrites any stale entry with the same key
+ * (pp_topic_state_create with fresh).
  * After a crash, shared memory starts empty and no transaction is in
  * flight, so re-reading the stored maximum is exact.
  *

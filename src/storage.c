@@ -3,8 +3,8 @@
  * storage.c
  *	  Chunk tables, direct inserts, ordered scans and seeks.
  *
- * A topic's logs live in chunk tables pipeproc.topic_<id>_<k>, partitions
- * of pipeproc.topic_<id> holding seqs [k * chunk_size, (k + 1) * chunk_size).
+ * A topic's logs live in chunk tables pipeproc_data.topic_<id>_<k>, partitions
+ * of pipeproc_data.topic_<id> holding seqs [k * chunk_size, (k + 1) * chunk_size).
  * Each chunk has a unique btree on seq.  The hot paths bypass the planner:
  * commit inserts into the right chunk's heap and index directly, and reads
  * walk the chunks' indexes in seq order, so their cost does not depend on
@@ -25,7 +25,6 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_tablespace.h"
-#include "commands/tablecmds.h"
 #include "commands/tablespace.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
@@ -56,7 +55,9 @@
 
 typedef struct PPChunkWriter
 {
-	Oid			relid;
+	int64		topic_id;		/* the chunk: topic and number */
+	int64		chunkno;
+	Oid			relid;			/* InvalidOid: slot free */
 	Relation	rel;
 	ResultRelInfo *rri;
 	TupleTableSlot *slot;
@@ -91,7 +92,7 @@ pp_chunk_relid(int64 topic_id, int64 chunkno)
 
 /*
  * Create chunk chunkno of topic t as the extension owner, in the current
- * transaction, owned by the topic's owner.  The caller holds the chunk's
+ * transaction, owned by the extension owner.  The caller holds the chunk's
  * creation lock.
  */
 static Oid
@@ -194,10 +195,13 @@ pp_writer_get(PPInserter *ins, const PPTopic *t, int64 seq)
 	PPChunkWriter *w;
 	MemoryContext old;
 
-	relid = pp_ensure_chunk(t, chunkno, true);
+	/* an open writer holds its chunk's lock: the chunk is still there */
 	for (int i = 0; i < ins->nwriters; i++)
-		if (ins->writers[i].relid == relid)
+		if (ins->writers[i].topic_id == t->id && ins->writers[i].chunkno == chunkno &&
+			OidIsValid(ins->writers[i].relid))
 			return &ins->writers[i];
+
+	relid = pp_ensure_chunk(t, chunkno, true);
 
 	/* entering this chunk: have the next one ready, without waiting */
 	(void) pp_ensure_chunk(t, chunkno + 1, false);
@@ -211,6 +215,8 @@ pp_writer_get(PPInserter *ins, const PPTopic *t, int64 seq)
 		pp_writer_close(w);
 	}
 	old = MemoryContextSwitchTo(ins->estate->es_query_cxt);
+	w->topic_id = t->id;
+	w->chunkno = chunkno;
 	w->relid = relid;
 	w->rel = table_open(relid, RowExclusiveLock);
 	w->rri = makeNode(ResultRelInfo);

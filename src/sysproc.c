@@ -76,21 +76,14 @@ typedef struct PPSysProc
 	int32		count;
 } PPSysProc;
 
-/*
- * Run SQL on pipeproc's catalogs as the extension owner (SPI connected).
- */
-static void
-pp_sys_exec(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls)
-{
-	PPCatalogAccess acc;
-	int			rc;
-
-	pp_catalog_begin(&acc);
-	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
-	if (rc < 0)
-		elog(ERROR, "pipeproc catalog statement failed: %s", SPI_result_code_string(rc));
-	pp_catalog_end(&acc);
-}
+/* plans of the catalog statements below (pp_cat_exec) */
+static SPIPlanPtr find_plan = NULL;
+static SPIPlanPtr insert_plan = NULL;
+static SPIPlanPtr lock_plan = NULL;
+static SPIPlanPtr delete_plan = NULL;
+static SPIPlanPtr runnable_plan = NULL;
+static SPIPlanPtr processed_plan = NULL;
+static SPIPlanPtr failed_plan = NULL;
 
 /*
  * The processor must be a plain function (body jsonb) or (body jsonb, id
@@ -265,8 +258,8 @@ pipeproc_system_proc(PG_FUNCTION_ARGS)
 
 	/* the same name again: the existing system proc, unchanged */
 	args[0] = CStringGetTextDatum(name);
-	pp_sys_exec("SELECT proc, owner FROM pipeproc.system_proc WHERE name = $1 ORDER BY proc",
-				1, &types[1], args, NULL);
+	pp_cat_exec(&find_plan, "SELECT proc, owner FROM pipeproc.system_proc WHERE name = $1 ORDER BY proc",
+				1, &types[1], args, NULL, 0);
 	if (SPI_processed > 0)
 	{
 		List	   *existing = NIL;
@@ -311,9 +304,9 @@ pipeproc_system_proc(PG_FUNCTION_ARGS)
 		else
 			nulls[5] = 'n';
 		args[6] = Int32GetDatum(count);
-		pp_sys_exec("INSERT INTO pipeproc.system_proc"
+		pp_cat_exec(&insert_plan, "INSERT INTO pipeproc.system_proc"
 					" (proc, name, owner, from_topic, processor, to_topics, count)"
-					" VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, types, args, nulls);
+					" VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, types, args, nulls, 0);
 	}
 	pp_put_proc_rows(fcinfo, procs);
 	SPI_finish();
@@ -341,8 +334,8 @@ pipeproc_destroy_system_proc(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	arg = CStringGetTextDatum(name);
-	pp_sys_exec("SELECT proc, owner FROM pipeproc.system_proc WHERE name = $1"
-				" ORDER BY proc FOR UPDATE", 1, types, &arg, NULL);
+	pp_cat_exec(&lock_plan, "SELECT proc, owner FROM pipeproc.system_proc WHERE name = $1"
+				" ORDER BY proc FOR UPDATE", 1, types, &arg, NULL, 0);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -364,7 +357,8 @@ pipeproc_destroy_system_proc(PG_FUNCTION_ARGS)
 	{
 		arg = CStringGetTextDatum(lfirst(lc));
 		/* the system_proc row goes with it (ON DELETE CASCADE) */
-		pp_sys_exec("DELETE FROM pipeproc.proc WHERE name = $1", 1, types, &arg, NULL);
+		pp_cat_exec(&delete_plan, "DELETE FROM pipeproc.proc WHERE name = $1",
+					1, types, &arg, NULL, 0);
 	}
 	SPI_finish();
 	return (Datum) 0;
@@ -382,9 +376,10 @@ pp_runnable_sysprocs(void)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	pp_sys_exec("SELECT s.proc, s.owner, s.from_topic, s.processor, s.to_topics, s.count"
+	pp_cat_exec(&runnable_plan,
+				"SELECT s.proc, s.owner, s.from_topic, s.processor, s.to_topics, s.count"
 				" FROM pipeproc.system_proc s JOIN pipeproc.proc p ON p.name = s.proc"
-				" WHERE p.status = 'active' ORDER BY s.proc", 0, NULL, NULL, NULL);
+				" WHERE p.status = 'active' ORDER BY s.proc", 0, NULL, NULL, NULL, 0);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
@@ -558,8 +553,9 @@ pp_sysproc_work(const PPSysProc *sp, int32 count)
 			elog(ERROR, "SPI_connect failed");
 		args[0] = CStringGetTextDatum(sp->proc);
 		args[1] = Int64GetDatum(n);
-		pp_sys_exec("UPDATE pipeproc.system_proc SET processed = processed + $2 WHERE proc = $1",
-					2, types, args, NULL);
+		pp_cat_exec(&processed_plan,
+					"UPDATE pipeproc.system_proc SET processed = processed + $2 WHERE proc = $1",
+					2, types, args, NULL, 0);
 		SPI_finish();
 	}
 	tuplestore_end(store);
@@ -600,9 +596,9 @@ pp_sysproc_failed(const PPSysProc *sp, const char *message)
 				elog(ERROR, "SPI_connect failed");
 			args[0] = CStringGetTextDatum(sp->proc);
 			args[1] = CStringGetTextDatum(message != NULL ? message : "(no error message)");
-			pp_sys_exec("UPDATE pipeproc.system_proc SET last_error = $2,"
+			pp_cat_exec(&failed_plan, "UPDATE pipeproc.system_proc SET last_error = $2,"
 						" last_error_at = pg_catalog.clock_timestamp() WHERE proc = $1",
-						2, types, args, NULL);
+						2, types, args, NULL, 0);
 			SPI_finish();
 		}
 		ReleaseCurrentSubTransaction();

@@ -5,11 +5,12 @@
  *	  access checks.
  *
  * A topic is a row of pipeproc.topic plus the partitioned table
- * pipeproc.topic_<id> (a partition of pipeproc.logs) whose chunks hold its
- * logs.  Table names come from the numeric id only; the user's name is
- * data in the catalog row.  The topic's table is owned by the role that
- * created the topic, so PostgreSQL's own privileges decide who may read
- * (SELECT) and write (INSERT) it.
+ * pipeproc_data.topic_<id> (a partition of pipeproc.logs) whose chunks hold
+ * its logs.  Table names come from the numeric id only; the user's name is
+ * data in the catalog row.  The tables belong to the extension owner, in a
+ * schema nobody else may use; the topic's owner is the role recorded in
+ * the catalog, and the privileges granted on the topic's table (by
+ * grant_topic) decide who else may read (SELECT) and write (INSERT) it.
  *
  * The cache maps names to PPTopic and is flushed whenever a relcache
  * invalidation names a cached topic's table (drop, new chunk attached) or
@@ -22,7 +23,6 @@
 
 #include "access/xact.h"
 #include "catalog/pg_class.h"
-#include "commands/tablecmds.h"
 #include "commands/tablespace.h"
 #include "executor/spi.h"
 #include "fmgr.h"

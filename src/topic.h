@@ -15,7 +15,7 @@ typedef struct PPTopic
 {
 	char		name[PP_TOPIC_MAXLEN + 1];
 	int64		id;
-	Oid			relid;			/* pipeproc.topic_<id>, partitioned by seq */
+	Oid			relid;			/* pipeproc_data.topic_<id>, partitioned by seq */
 	Oid			owner;
 	int64		chunk_size;
 	bool		unlogged;

@@ -11,18 +11,12 @@
  */
 #include "fuzz_util.h"
 
+#define NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
+
 static bool
 ref_topic_name(const char *s, size_t len)
 {
-	static const char allowed[] =
-		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
-
-	if (len < 1 || len > 48)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (s[i] == '\0' || memchr(allowed, s[i], sizeof(allowed) - 1) == NULL)
-			return false;
-	return true;
+	return ref_name(s, len, 48, NAME_CHARS);
 }
 
 int

@@ -167,4 +167,19 @@ ref_int64(char *buf, int64_t v)
 	return len;
 }
 
+/*
+ * Reference reading of a name rule: minlen..maxlen characters, each one
+ * of allowed (no NUL).  Independent of src/parse.c.
+ */
+static inline bool
+ref_name(const char *s, size_t len, size_t maxlen, const char *allowed)
+{
+	if (len < 1 || len > maxlen)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\0' || strchr(allowed, s[i]) == NULL)
+			return false;
+	return true;
+}
+
 #endif							/* FUZZ_UTIL_H */

@@ -6,6 +6,8 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use lib 'test/t';
+use PipeprocTAP;
 
 my $node = PostgreSQL::Test::Cluster->new('crash');
 $node->init;
@@ -64,14 +66,7 @@ is(consume(10), 10, "claimed 10 after restart");
 
 # a claim committed but not acked, then the whole server is killed
 $node->safe_psql('postgres', "SELECT count(*) FROM pipeproc.proc('crash', 'c', count => 10)");
-my $pmpid = $node->{_pid};
-$node->kill9;
-# wait until the killed postmaster is gone and its children have exited
-for (1 .. 600)
-{
-	last unless kill(0, $pmpid) || `pgrep -P $pmpid` ne '';
-	select(undef, undef, undef, 0.1);
-}
+kill9_and_wait($node);
 $node->start;
 ok(1, 'server restarts after kill -9 of the postmaster');
 is($node->safe_psql('postgres', "SELECT pending FROM pipeproc.procs WHERE name = 'c'"), 't',

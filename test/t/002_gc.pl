@@ -8,6 +8,8 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use lib 'test/t';
+use PipeprocTAP;
 
 my $node = PostgreSQL::Test::Cluster->new('gc');
 $node->init;
@@ -26,13 +28,7 @@ sub fill
 
 sub kill9_and_restart
 {
-	my $pmpid = $node->{_pid};
-	$node->kill9;
-	for (1 .. 600)
-	{
-		last unless kill(0, $pmpid) || `pgrep -P $pmpid` ne '';
-		select(undef, undef, undef, 0.1);
-	}
+	kill9_and_wait($node);
 	$node->start;
 }
 

@@ -8,6 +8,8 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use lib 'test/t';
+use PipeprocTAP;
 use IPC::Run;
 
 my $node = PostgreSQL::Test::Cluster->new('sysproc');
@@ -60,13 +62,7 @@ $node->poll_query_until('postgres',
 	"SELECT count(*) > 0 FROM pg_stat_activity WHERE query LIKE 'SELECT pipeproc.run_system_procs()%' AND state = 'active'")
   or die 'the run did not start';
 sleep 1;
-my $pmpid = $node->{_pid};
-$node->kill9;
-for (1 .. 600)
-{
-	last unless kill(0, $pmpid) || `pgrep -P $pmpid` ne '';
-	select(undef, undef, undef, 0.1);
-}
+kill9_and_wait($node);
 $h->kill_kill;
 $node->start;
 ok(1, 'server restarts after kill -9 of the postmaster');
