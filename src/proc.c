@@ -300,11 +300,12 @@ pp_claim(PPProcRow *r, int64 count, PPClaimState *st)
 
 /*
  * Create proc name and read its row into r; false if a concurrent
- * transaction is creating it or created it first.
+ * transaction created it first, or (unless wait) is creating it now.
  */
 static bool
 pp_create_proc(const char *name, const char *topic, const char *offset,
-			   int32 max_reclaims, Interval *timeout, const char *on_max, PPProcRow *r)
+			   int32 max_reclaims, Interval *timeout, const char *on_max, bool wait,
+			   PPProcRow *r)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid			types[10] = {TEXTOID, TEXTOID, OIDOID, TEXTOID, INT4OID, INTERVALOID, TEXTOID,
@@ -319,12 +320,13 @@ pp_create_proc(const char *name, const char *topic, const char *offset,
 
 	/*
 	 * Another session creating the same proc would make our INSERT wait for
-	 * its transaction; return "busy" (no rows) instead, like a held claim.
+	 * its transaction; return "busy" (no rows) instead, like a held claim
+	 * (unless the caller would rather wait).
 	 */
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId,
 						 DatumGetUInt32(hash_any((const unsigned char *) name, strlen(name))),
 						 0, PP_LOCKTAG_PROC);
-	if (LockAcquire(&tag, ExclusiveLock, false, true) == LOCKACQUIRE_NOT_AVAIL)
+	if (LockAcquire(&tag, ExclusiveLock, false, !wait) == LOCKACQUIRE_NOT_AVAIL)
 		return false;
 
 	pp_initial_cursor(topic, offset, &after_ts, &after_seq, &after_exact);
@@ -459,7 +461,7 @@ pp_proc_claim(const char *topic, const char *name, const char *offset, int32 cou
 			return 0;			/* busy: another session holds its claim */
 		case PP_ROW_MISSING:
 			if (offset == NULL ||
-				!pp_create_proc(name, topic, offset, max_reclaims, timeout, on_max, &r))
+				!pp_create_proc(name, topic, offset, max_reclaims, timeout, on_max, false, &r))
 				return 0;
 			break;
 		case PP_ROW_LOCKED:
@@ -539,7 +541,7 @@ pp_lock_proc_for_owner(const char *name, const char *op, PPProcRow *r)
 
 /*
  * Create proc name with these settings, claiming nothing; false if it
- * exists already or another session is creating it.
+ * exists already.  Another session creating it now is waited for.
  */
 bool
 pp_proc_create(const char *name, const char *topic, const char *offset, int32 max_reclaims,
@@ -549,7 +551,7 @@ pp_proc_create(const char *name, const char *topic, const char *offset, int32 ma
 
 	if (pp_procrow_lock(name, "proc()", false, &r) != PP_ROW_MISSING)
 		return false;
-	return pp_create_proc(name, topic, offset, max_reclaims, timeout, on_max, &r);
+	return pp_create_proc(name, topic, offset, max_reclaims, timeout, on_max, true, &r);
 }
 
 /*
@@ -1068,7 +1070,7 @@ pipeproc_live_proc(PG_FUNCTION_ARGS)
 		timeout = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum("10 seconds"),
 														ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
 		if (!pp_create_proc(name, topic, strcmp(mode, "live") == 0 ? "$>" : ">",
-							-1, timeout, "continue", &r))
+							-1, timeout, "continue", false, &r))
 			ereport(ERROR,
 					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 					 errmsg("proc \"%s\" is being created by another session", name)));
